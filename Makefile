@@ -1,0 +1,106 @@
+# artistfetch and uvcurl. `make` builds; `make test`, `make demo`, `make sanitize`, `make bench` and
+# `make fuzz` install what they need first (scripts/install-deps), so each works alone on a fresh Debian 12.
+
+BUILD ?= build
+SANITIZE ?=
+CXX ?= g++
+CC ?= cc
+
+# Deferred (=) so that pkg-config is only asked once install-deps has had a chance to install it.
+PKG_CFLAGS = $(shell pkg-config --cflags libcurl libuv)
+PKG_LIBS = $(shell pkg-config --libs libcurl libuv)
+
+WARN = -Wall -Wextra -Werror
+OPT = -O2 -g
+ifneq ($(SANITIZE),)
+OPT = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize=pointer-overflow \
+      -fno-sanitize-recover=undefined
+endif
+CPPFLAGS_ALL = -Iinclude -Isrc -DUVCURL_BUILDING $(PKG_CFLAGS) -MMD -MP
+CXXFLAGS_ALL = -std=c++17 $(WARN) $(OPT) -fvisibility=hidden $(CXXFLAGS)
+CFLAGS_ALL = $(WARN) $(OPT) $(CFLAGS)
+LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+
+UVCURL_SRC = $(wildcard src/uvcurl/*.cpp)
+ITUNES_SRC = $(wildcard src/itunes/*.cpp)
+CLI_SRC = $(filter-out src/cli/main.cpp,$(wildcard src/cli/*.cpp))
+TEST_SUPPORT_SRC = $(wildcard tests/support/*.cpp)
+TEST_SRC = $(wildcard tests/test_*.cpp)
+
+obj = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(1)))
+
+LIBUVCURL = $(BUILD)/libuvcurl.a
+LIBITUNES = $(BUILD)/libitunes.a
+LIBCLI = $(BUILD)/libcli.a
+PROGRAM = $(BUILD)/artistfetch
+EXAMPLE = $(BUILD)/embed
+TESTS = $(patsubst tests/%.cpp,$(BUILD)/tests/%,$(TEST_SRC)) $(BUILD)/tests/test_c_api
+
+.PHONY: all deps test check demo sanitize bench fuzz fuzz-replay clean format
+all: $(PROGRAM) $(LIBUVCURL) $(EXAMPLE)
+
+deps:
+	scripts/install-deps
+
+# The test command of README.md and CI: installs, builds, runs every suite.
+test:
+	scripts/install-deps
+	$(MAKE) check
+
+check: all $(TESTS)
+	scripts/run-tests $(BUILD)
+
+sanitize:
+	scripts/install-deps
+	$(MAKE) BUILD=build/sanitize SANITIZE=1 check
+
+demo:
+	scripts/install-deps
+	$(MAKE) all
+	scripts/demo $(BUILD)/artistfetch
+
+bench:
+	scripts/install-deps build bench
+	$(MAKE) all
+	scripts/bench $(BUILD)/artistfetch
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS_ALL) $(CXXFLAGS_ALL) -c $< -o $@
+
+$(LIBUVCURL): $(call obj,$(UVCURL_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBITUNES): $(call obj,$(ITUNES_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBCLI): $(call obj,$(CLI_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(PROGRAM): $(call obj,src/cli/main.cpp) $(LIBCLI) $(LIBITUNES) $(LIBUVCURL)
+	$(CXX) $(LDFLAGS_ALL) $^ $(PKG_LIBS) -o $@
+
+# The example and the C test are plain C99; libuvcurl.a is C++ inside, hence -lstdc++.
+$(EXAMPLE): examples/embed.c $(LIBUVCURL) include/uvcurl.h
+	$(CC) -std=c99 -pedantic $(CFLAGS_ALL) -Iinclude $(PKG_CFLAGS) examples/embed.c $(LIBUVCURL) \
+	  $(LDFLAGS_ALL) $(PKG_LIBS) -lstdc++ -lm -o $@
+
+$(BUILD)/tests/test_c_api: tests/test_c_api.c $(LIBUVCURL) include/uvcurl.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 -pedantic $(CFLAGS_ALL) -Iinclude $(PKG_CFLAGS) tests/test_c_api.c $(LIBUVCURL) \
+	  $(LDFLAGS_ALL) $(PKG_LIBS) -lstdc++ -lm -o $@
+
+$(BUILD)/tests/%: $(call obj,tests/%.cpp) $(call obj,$(TEST_SUPPORT_SRC)) $(LIBCLI) $(LIBITUNES) $(LIBUVCURL)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS_ALL) $^ $(PKG_LIBS) -o $@
+
+clean:
+	rm -rf build
+
+format:
+	clang-format -i include/*.h $(wildcard src/*/*.cpp src/*/*.hpp tests/*.cpp tests/*.c tests/support/* examples/*.c)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

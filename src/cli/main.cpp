@@ -1,0 +1,94 @@
+// artistfetch: looks up many artists on the iTunes Search API at once and reports each in input order.
+#include <curl/curl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "cli/compare.hpp"
+#include "cli/options.hpp"
+#include "cli/output.hpp"
+#include "cli/runners.hpp"
+#include "cli/version.hpp"
+
+namespace {
+
+void write_all(std::FILE *stream, const std::string &text) {
+  std::fwrite(text.data(), 1, text.size(), stream);
+  std::fflush(stream);
+}
+
+std::string render(const std::vector<itunes::artist_record> &records, cli::output_format format) {
+  switch (format) {
+    case cli::output_format::json: return cli::render_json(records);
+    case cli::output_format::table: return cli::render_table(records);
+    case cli::output_format::ndjson: break;
+  }
+  return cli::render_ndjson(records);
+}
+
+// 0 when every artist is ok, 1 when one failed, 128 + signal when interrupted.
+int exit_status(const cli::run_report &report) {
+  if (report.signal != 0) return 128 + report.signal;
+  for (const auto &record : report.records)
+    if (!record.ok) return 1;
+  return 0;
+}
+
+void warn_if_unclean(const cli::run_report &report) {
+  if (!report.loop_closed) std::fputs("artistfetch: warning: the libuv loop did not close cleanly\n", stderr);
+}
+
+int run(const cli::options &opts) {
+  const cli::output_format format =
+      opts.format.value_or(isatty(STDOUT_FILENO) ? cli::output_format::table : cli::output_format::ndjson);
+  if (!opts.compare) {
+    cli::run_report report = opts.sync ? cli::run_sync(opts) : cli::run_async(opts);
+    warn_if_unclean(report);
+    write_all(stdout, render(report.records, format));
+    return exit_status(report);
+  }
+  cli::run_report sync_report = cli::run_sync(opts);
+  if (sync_report.signal != 0) {  // interrupted: report what the sync run has, skip the async run
+    write_all(stdout, render(sync_report.records, format));
+    return exit_status(sync_report);
+  }
+  cli::run_report async_report = cli::run_async(opts);
+  warn_if_unclean(async_report);
+  write_all(stdout, render(async_report.records, format));
+  if (async_report.signal != 0) return exit_status(async_report);
+  write_all(stderr, cli::render_timing_table(sync_report, async_report));
+  std::vector<std::string> differing = cli::differing_artists(sync_report.records, async_report.records);
+  if (!differing.empty()) {
+    write_all(stderr, cli::describe_differences(differing));
+    return 1;
+  }
+  return exit_status(async_report);
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  const cli::parse_outcome parsed = cli::parse_options(argc, argv, std::getenv("ARTISTFETCH_BASE_URL"));
+  switch (parsed.kind) {
+    case cli::parse_outcome::help: write_all(stdout, cli::help_text()); return 0;
+    case cli::parse_outcome::version: write_all(stdout, "artistfetch " ARTISTFETCH_VERSION "\n"); return 0;
+    case cli::parse_outcome::usage_error:
+      write_all(stderr, "artistfetch: " + parsed.message + "\nTry 'artistfetch --help' for more information.\n");
+      return 2;
+    case cli::parse_outcome::run: break;
+  }
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    write_all(stderr, "artistfetch: libcurl could not be initialised\n");
+    return 1;
+  }
+  int status = 1;
+  try {
+    status = run(parsed.opts);
+  } catch (const std::exception &error) {
+    write_all(stderr, std::string("artistfetch: ") + error.what() + "\n");
+  }
+  curl_global_cleanup();
+  return status;
+}

@@ -1,0 +1,69 @@
+// Command-line options of artistfetch: parsing and validation, no I/O besides reading --input.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "itunes/query.hpp"
+
+namespace cli {
+
+enum class output_format { ndjson, json, table };
+
+struct options {
+  std::vector<std::string> artists;  // deduplicated, first position kept, blank lines skipped
+  std::string base_url = "https://itunes.apple.com/search";
+  itunes::query_params query;
+  bool sync = false;
+  bool compare = false;
+  int concurrency = 50;
+  double timeout_s = 30;
+  double connect_timeout_s = 10;
+  double stall_timeout_s = 10;  // --stall-timeout: abort a transfer slower than 100 bytes/s for this long
+  std::string cacert;           // empty: the system's CAs
+  std::optional<output_format> format;  // nullopt: table on a terminal, else ndjson
+
+  // Faults and limits.
+  int retries = 3;
+  std::vector<long> retry_on;   // HTTP statuses retried, ascending, distinct; see default_retry_statuses()
+  bool retry_on_given = false;  // --retry-on replaced the default list
+  double backoff_base_s = 0.5;
+  double backoff_cap_s = 30;
+  double max_retry_after_s = 60;
+  double rate_per_min = 0;  // 0: unlimited; see effective defaults in the runner
+  bool rate_given = false;
+  long long max_body = 8LL * 1024 * 1024;
+};
+
+struct parse_outcome {
+  enum kind_t { run, help, version, usage_error } kind = run;
+  options opts;
+  std::string message;  // usage_error: what is wrong, naming the argument
+};
+
+// Parses argv (argv[0] is the program name). `environment_base_url` is ARTISTFETCH_BASE_URL or null.
+// Reads names from --input FILE ('-' for stdin). Every bad argument, value or name is a usage_error whose
+// message names it and says why.
+parse_outcome parse_options(int argc, const char *const *argv, const char *environment_base_url);
+
+// The same, reading `--input -` from `standard_input` instead of std::cin (for tests and the fuzzer).
+parse_outcome parse_options(int argc, const char *const *argv, const char *environment_base_url,
+                            std::istream &standard_input);
+
+// Reads names from `in`, one per line: a leading UTF-8 byte order mark and a trailing "\r" are removed, blank
+// and whitespace-only lines are skipped, every other line goes through name_problem(). Appends the names to
+// `names` in order, duplicates included. Returns an empty string on success, else a message naming `source`
+// and the line ("names.txt line 7: ...") and stops there. A line longer than any valid name is rejected
+// without reading the rest of it, so an endless line cannot exhaust memory.
+std::string read_name_lines(std::istream &in, const std::string &source, std::vector<std::string> &names);
+
+// The --help text, ending with a newline.
+std::string help_text();
+
+// Checks one artist name: non-empty, at most 1,000 bytes, valid UTF-8, no control characters.
+// Returns an empty string when fine, else the reason.
+std::string name_problem(const std::string &name);
+
+}  // namespace cli

@@ -1,0 +1,3 @@
+#pragma once
+
+#define ARTISTFETCH_VERSION "1.0.0"

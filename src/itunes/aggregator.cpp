@@ -1,0 +1,54 @@
+#include "itunes/aggregator.hpp"
+
+#include <utility>
+
+namespace itunes {
+
+aggregator::aggregator(std::vector<std::string> artists)
+    : artists_(std::move(artists)), records_(artists_.size()), done_(artists_.size(), false) {}
+
+void aggregator::complete_with_response(std::size_t index, long http_status, std::string_view body, int attempts) {
+  // An index out of range is ignored like a duplicate: a late callback must never corrupt the report.
+  if (index >= records_.size() || done_[index]) return;
+  artist_record &record = records_[index];
+  record.http_status = http_status;
+  record.attempts = attempts;
+  if (http_status == 200) {
+    parse_result parsed = parse_results(body);
+    if (parsed.ok) {
+      record.ok = true;
+      record.results = filter_exact(std::move(parsed.albums), artists_[index]);
+    } else {
+      record.error = std::move(parsed.error);
+    }
+  } else {
+    record.error = "HTTP " + std::to_string(http_status);
+    // This API answers 403 when it throttles a client, never for "no results".
+    if (http_status == 403) record.error += ", the API may be throttling";
+  }
+  done_[index] = true;
+  ++completed_;
+}
+
+void aggregator::complete_with_error(std::size_t index, std::string error, long http_status, int attempts) {
+  if (index >= records_.size() || done_[index]) return;
+  artist_record &record = records_[index];
+  record.error = std::move(error);
+  record.http_status = http_status;
+  record.attempts = attempts;
+  done_[index] = true;
+  ++completed_;
+}
+
+std::vector<artist_record> aggregator::take_report() {
+  std::vector<artist_record> report = std::move(records_);
+  for (std::size_t i = 0; i < report.size(); ++i) {
+    report[i].artist = artists_[i];
+    if (!done_[i]) report[i].error = "not fetched";
+  }
+  // The records have moved out; keep size() meaningful. A second call reports empty records.
+  records_.assign(artists_.size(), artist_record{});
+  return report;
+}
+
+}  // namespace itunes

@@ -1,0 +1,52 @@
+// Collects one outcome per artist as transfers finish and reports them in input order. No I/O.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "itunes/results.hpp"
+
+namespace itunes {
+
+// What the user gets for one artist.
+struct artist_record {
+  std::string artist;
+  bool ok = false;
+  std::vector<album> results;  // when ok: the exact matches, in the server's order
+  std::string error;           // when !ok: what went wrong
+  long http_status = 0;        // the last HTTP status received, 0 when no response arrived
+  int attempts = 0;            // requests sent for this artist
+};
+
+class aggregator {
+ public:
+  // `artists` must be distinct; index i of every call below refers to artists[i].
+  explicit aggregator(std::vector<std::string> artists);
+
+  const std::vector<std::string> &artists() const { return artists_; }
+  std::size_t size() const { return records_.size(); }
+
+  // A response arrived. Status 200 bodies are parsed and filtered at once (the body is not kept); any other
+  // status, or a body that does not parse, makes an error record. A second completion of one index is ignored.
+  void complete_with_response(std::size_t index, long http_status, std::string_view body, int attempts);
+
+  // No usable response: a transport error, a cancellation. `http_status` is 0 when no response arrived.
+  void complete_with_error(std::size_t index, std::string error, long http_status, int attempts);
+
+  bool is_complete(std::size_t index) const { return done_[index]; }
+  std::size_t completed() const { return completed_; }
+  bool finished() const { return completed_ == records_.size(); }
+
+  // The records in input order. An artist never completed gets an error record saying so.
+  std::vector<artist_record> take_report();
+
+ private:
+  std::vector<std::string> artists_;
+  std::vector<artist_record> records_;
+  std::vector<bool> done_;
+  std::size_t completed_ = 0;
+};
+
+}  // namespace itunes

@@ -1,0 +1,270 @@
+#include "itunes/results.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+namespace itunes {
+
+namespace {
+
+// Iterative: no recursion per nesting level. ValidateEncoding: reject invalid UTF-8. NumbersAsStrings: numbers
+// reach us as text, which both keeps trackCount exact and avoids RapidJSON 1.1.0's number parser
+// (CVE-2024-38517). No StopWhenDone: trailing garbage must be an error.
+constexpr unsigned parse_flags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
+
+bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Copies a JSON text that RapidJSON has already validated, dropping the whitespace between tokens. Whitespace
+// inside strings stays; an escaped quote does not end a string.
+std::string without_insignificant_space(std::string_view text) {
+  std::string out(text.size(), '\0');
+  char *dst = out.data();
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      *dst++ = c;
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (!is_json_space(c)) {
+      *dst++ = c;
+      in_string = (c == '"');
+    }
+  }
+  out.resize(static_cast<std::size_t>(dst - out.data()));
+  return out;
+}
+
+// Accepts only a plain integer: a fraction, an exponent or a value outside long long leaves nullopt.
+std::optional<long long> integer_from(std::string_view text) {
+  long long value = 0;
+  const char *end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+enum class value_kind { scalar, object, array };
+
+enum class album_field { none, artist_name, collection_name, release_date, primary_genre, track_count };
+
+album_field field_for_key(std::string_view key) {
+  if (key == "artistName") return album_field::artist_name;
+  if (key == "collectionName") return album_field::collection_name;
+  if (key == "releaseDate") return album_field::release_date;
+  if (key == "primaryGenreName") return album_field::primary_genre;
+  if (key == "trackCount") return album_field::track_count;
+  return album_field::none;
+}
+
+// SAX handler. depth_ counts the containers open around the current event: the top-level object's members are at
+// depth 1, the elements of "results" at depth 2, an album's own members at depth 3. Anything deeper is only
+// counted, so nested keys can never pass for album fields.
+class results_handler {
+ public:
+  results_handler(std::string_view body, const rapidjson::MemoryStream &stream) : body_(body), stream_(stream) {}
+
+  bool Null() { return scalar(); }
+  bool Bool(bool) { return scalar(); }
+  bool Int(int) { return scalar(); }
+  bool Uint(unsigned) { return scalar(); }
+  bool Int64(int64_t) { return scalar(); }
+  bool Uint64(uint64_t) { return scalar(); }
+  bool Double(double) { return scalar(); }
+
+  bool RawNumber(const char *text, rapidjson::SizeType length, bool) {
+    if (!value_starts(value_kind::scalar)) return false;
+    if (in_album_field(album_field::track_count)) albums_.back().track_count = integer_from({text, length});
+    field_ = album_field::none;
+    return true;
+  }
+
+  bool String(const char *text, rapidjson::SizeType length, bool) {
+    if (!value_starts(value_kind::scalar)) return false;
+    if (depth_ == 3 && in_album_) {
+      album &current = albums_.back();
+      switch (field_) {
+        case album_field::artist_name: current.artist_name.emplace(text, length); break;
+        case album_field::collection_name: current.collection_name.assign(text, length); break;
+        case album_field::release_date: current.release_date.assign(text, length); break;
+        case album_field::primary_genre: current.primary_genre.assign(text, length); break;
+        case album_field::none:
+        case album_field::track_count: break;
+      }
+    }
+    field_ = album_field::none;
+    return true;
+  }
+
+  bool Key(const char *text, rapidjson::SizeType length, bool) {
+    const std::string_view key(text, length);
+    if (depth_ == 1) {
+      results_key_pending_ = (key == "results");
+    } else if (depth_ == 3 && in_album_) {
+      field_ = field_for_key(key);
+      clear_field(albums_.back());  // a duplicate key: the last one wins, even when it has another type
+    }
+    return true;
+  }
+
+  bool StartObject() {
+    if (!value_starts(value_kind::object)) return false;
+    if (depth_ == 2 && in_results_) {
+      // The iterative parser announces a container before taking its bracket: Tell() is the '{' itself.
+      album_begin_ = stream_.Tell();
+      albums_.emplace_back();
+      in_album_ = true;
+    }
+    field_ = album_field::none;
+    ++depth_;
+    return true;
+  }
+
+  bool EndObject(rapidjson::SizeType) {
+    --depth_;
+    if (depth_ == 2 && in_album_) {
+      // Likewise Tell() is the closing '}', not the byte after it.
+      const std::size_t end = stream_.Tell() + 1;
+      albums_.back().json = without_insignificant_space(body_.substr(album_begin_, end - album_begin_));
+      in_album_ = false;
+    }
+    return true;
+  }
+
+  bool StartArray() {
+    if (!value_starts(value_kind::array)) return false;
+    field_ = album_field::none;
+    ++depth_;
+    return true;
+  }
+
+  bool EndArray(rapidjson::SizeType) {
+    --depth_;
+    if (depth_ == 1) in_results_ = false;
+    return true;
+  }
+
+  // Set when the handler stopped the parse; RapidJSON then only says kParseErrorTermination.
+  const char *error() const { return error_; }
+
+  // Meaningful once the whole document parsed.
+  const char *final_error() const {
+    if (!results_seen_) return "response has no \"results\" array";
+    if (!results_is_array_) return "response \"results\" is not an array";
+    return nullptr;
+  }
+
+  std::vector<album> take_albums() { return std::move(albums_); }
+
+ private:
+  bool scalar() {
+    if (!value_starts(value_kind::scalar)) return false;
+    field_ = album_field::none;
+    return true;
+  }
+
+  // Bookkeeping common to every value: the top level must be an object, and the value of a top-level
+  // "results" decides whether there is a results array. The last "results" wins, like any duplicate key.
+  bool value_starts(value_kind kind) {
+    if (depth_ == 0) {
+      if (kind == value_kind::object) return true;
+      error_ = "response is not a JSON object";
+      return false;
+    }
+    if (depth_ == 1 && results_key_pending_) {
+      results_key_pending_ = false;
+      results_seen_ = true;
+      results_is_array_ = (kind == value_kind::array);
+      in_results_ = results_is_array_;
+      albums_.clear();
+    }
+    return true;
+  }
+
+  bool in_album_field(album_field field) const { return depth_ == 3 && in_album_ && field_ == field; }
+
+  void clear_field(album &current) const {
+    switch (field_) {
+      case album_field::artist_name: current.artist_name.reset(); break;
+      case album_field::collection_name: current.collection_name.clear(); break;
+      case album_field::release_date: current.release_date.clear(); break;
+      case album_field::primary_genre: current.primary_genre.clear(); break;
+      case album_field::track_count: current.track_count.reset(); break;
+      case album_field::none: break;
+    }
+  }
+
+  std::string_view body_;
+  const rapidjson::MemoryStream &stream_;
+  std::vector<album> albums_;
+  std::size_t depth_ = 0;
+  std::size_t album_begin_ = 0;
+  album_field field_ = album_field::none;
+  const char *error_ = nullptr;
+  bool results_key_pending_ = false;
+  bool results_seen_ = false;
+  bool results_is_array_ = false;
+  bool in_results_ = false;
+  bool in_album_ = false;
+};
+
+}  // namespace
+
+parse_result parse_results(std::string_view body) {
+  parse_result result;
+  if (std::all_of(body.begin(), body.end(), is_json_space)) {
+    result.error = "response is empty";
+    return result;
+  }
+  // RapidJSON's streams use NUL as their end marker: a NUL inside the body would silently end the document.
+  if (std::memchr(body.data(), '\0', body.size()) != nullptr) {
+    result.error = "response contains a NUL byte";
+    return result;
+  }
+
+  rapidjson::MemoryStream stream(body.data(), body.size());
+  results_handler handler(body, stream);
+  rapidjson::Reader reader;
+  const rapidjson::ParseResult parsed = reader.Parse<parse_flags>(stream, handler);
+  if (handler.error() != nullptr) {
+    result.error = handler.error();
+    return result;
+  }
+  if (parsed.IsError()) {
+    result.error = "response is not valid JSON (";
+    result.error += rapidjson::GetParseError_En(parsed.Code());
+    result.error += " at byte ";
+    result.error += std::to_string(parsed.Offset());
+    result.error += ')';
+    return result;
+  }
+  if (const char *error = handler.final_error()) {
+    result.error = error;
+    return result;
+  }
+  result.ok = true;
+  result.albums = handler.take_albums();
+  return result;
+}
+
+std::vector<album> filter_exact(std::vector<album> albums, std::string_view artist) {
+  const auto other_artist = [artist](const album &a) { return !a.artist_name || *a.artist_name != artist; };
+  albums.erase(std::remove_if(albums.begin(), albums.end(), other_artist), albums.end());
+  return albums;
+}
+
+}  // namespace itunes

@@ -1,0 +1,300 @@
+// The uvcurl loop module: one curl multi handle driven by a libuv loop through CURLMOPT_SOCKETFUNCTION
+// (one uv_poll_t per socket) and CURLMOPT_TIMERFUNCTION (one uv_timer_t).
+//
+// Re-entrancy is the hard part. libcurl forbids calls back into the multi handle from its own callbacks, and
+// a done callback may cancel, add or close. So every entry point that calls libcurl or a user callback raises
+// depth_; cancels and close requested while depth_ > 0 are queued and carried out when the outermost entry
+// point unwinds (run_deferred). Each transfer is reported by finish(), which erases it first: that is what makes
+// "exactly once" hold on every path.
+#include <uvcurl.h>
+
+#include <new>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace {
+
+struct socket_context;
+
+struct transfer {
+  uvcurl_done_cb done = nullptr;
+  void *user_data = nullptr;
+  bool cancel_requested = false;
+};
+
+}  // namespace
+
+struct uvcurl_s {
+  uv_loop_t *loop_ = nullptr;
+  CURLM *multi_ = nullptr;
+  uv_timer_t timer_{};
+  std::unordered_map<CURL *, transfer> transfers_;
+  std::unordered_set<socket_context *> sockets_;  // live contexts, closed at teardown if curl forgot one
+  std::vector<CURL *> pending_cancels_;           // capacity kept >= transfers_.size(): push_back never throws
+  int depth_ = 0;
+  int open_uv_handles_ = 0;
+  bool closing_ = false;
+  bool teardown_pending_ = false;
+  bool tearing_down_ = false;
+  uvcurl_close_cb close_cb_ = nullptr;
+  void *close_data_ = nullptr;
+
+  void socket_action(curl_socket_t fd, int flags) noexcept;
+  void drain_completions() noexcept;
+  void finish(CURL *easy, CURLcode result) noexcept;
+  void run_deferred() noexcept;
+  void teardown() noexcept;
+  void release_socket(socket_context *context) noexcept;
+  void handle_closed() noexcept;
+};
+
+namespace {
+
+struct socket_context {
+  uv_poll_t poll{};
+  uvcurl_s *owner = nullptr;
+  curl_socket_t fd = CURL_SOCKET_BAD;
+};
+
+void on_socket_closed(uv_handle_t *handle) noexcept {
+  auto *context = static_cast<socket_context *>(handle->data);
+  uvcurl_s *owner = context->owner;
+  delete context;
+  owner->handle_closed();
+}
+
+void on_timer_closed(uv_handle_t *handle) noexcept { static_cast<uvcurl_s *>(handle->data)->handle_closed(); }
+
+void on_poll(uv_poll_t *poll, int status, int events) noexcept {
+  auto *context = static_cast<socket_context *>(poll->data);
+  int flags = 0;
+  if (status < 0) {
+    flags = CURL_CSELECT_ERR;  // curl reads SO_ERROR and reports the real cause
+  } else {
+    if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
+    if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
+  }
+  context->owner->socket_action(context->fd, flags);
+}
+
+void on_timeout(uv_timer_t *timer) noexcept {
+  static_cast<uvcurl_s *>(timer->data)->socket_action(CURL_SOCKET_TIMEOUT, 0);
+}
+
+// CURLMOPT_SOCKETFUNCTION: curl says which events it wants on a socket, or that it is done with it.
+int on_curl_socket(CURL *, curl_socket_t fd, int what, void *userp, void *socketp) noexcept {
+  auto *self = static_cast<uvcurl_s *>(userp);
+  auto *context = static_cast<socket_context *>(socketp);
+  if (what == CURL_POLL_REMOVE) {
+    if (context != nullptr) self->release_socket(context);  // a REMOVE for an unseen socket is harmless
+    return 0;
+  }
+  if (context == nullptr) {
+    context = new (std::nothrow) socket_context;
+    if (context == nullptr) return -1;
+    context->owner = self;
+    context->fd = fd;
+    context->poll.data = context;
+    if (uv_poll_init_socket(self->loop_, &context->poll, fd) != 0) {
+      delete context;
+      return -1;
+    }
+    ++self->open_uv_handles_;
+    try {
+      self->sockets_.insert(context);
+    } catch (...) {
+      self->release_socket(context);
+      return -1;
+    }
+    curl_multi_assign(self->multi_, fd, context);
+  }
+  int events = 0;
+  if (what & CURL_POLL_IN) events |= UV_READABLE;
+  if (what & CURL_POLL_OUT) events |= UV_WRITABLE;
+  return uv_poll_start(&context->poll, events, on_poll) == 0 ? 0 : -1;
+}
+
+// CURLMOPT_TIMERFUNCTION: only (re)arms the uv timer; calling libcurl from here is forbidden.
+int on_curl_timer(CURLM *, long timeout_ms, void *userp) noexcept {
+  auto *self = static_cast<uvcurl_s *>(userp);
+  if (timeout_ms < 0) {
+    uv_timer_stop(&self->timer_);
+  } else {
+    // 0 means "as soon as possible": 1 ms lets the loop return to us first instead of recursing.
+    uv_timer_start(&self->timer_, on_timeout, timeout_ms == 0 ? 1 : static_cast<uint64_t>(timeout_ms), 0);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void uvcurl_s::socket_action(curl_socket_t fd, int flags) noexcept {
+  if (multi_ == nullptr) return;
+  ++depth_;
+  int running = 0;
+  curl_multi_socket_action(multi_, fd, flags, &running);
+  drain_completions();  // after every socket_action, the timer path included
+  --depth_;
+  run_deferred();
+}
+
+void uvcurl_s::drain_completions() noexcept {
+  int queued = 0;
+  while (CURLMsg *message = curl_multi_info_read(multi_, &queued)) {
+    if (message->msg != CURLMSG_DONE) continue;
+    // Copy both before finish(): removing the handle invalidates the message.
+    CURL *easy = message->easy_handle;
+    CURLcode result = message->data.result;
+    finish(easy, result);
+  }
+}
+
+void uvcurl_s::finish(CURL *easy, CURLcode result) noexcept {
+  auto found = transfers_.find(easy);
+  if (found == transfers_.end()) return;
+  transfer reported = found->second;
+  transfers_.erase(found);
+  if (multi_ != nullptr) curl_multi_remove_handle(multi_, easy);
+  if (reported.cancel_requested) result = UVCURL_CANCELLED;
+  ++depth_;
+  reported.done(easy, result, reported.user_data);
+  --depth_;
+}
+
+void uvcurl_s::run_deferred() noexcept {
+  if (depth_ != 0) return;
+  ++depth_;
+  while (!pending_cancels_.empty()) {
+    CURL *easy = pending_cancels_.back();
+    pending_cancels_.pop_back();
+    auto found = transfers_.find(easy);
+    // The flag check skips a handle that finished and was added again in the meantime.
+    if (found != transfers_.end() && found->second.cancel_requested) finish(easy, UVCURL_CANCELLED);
+  }
+  --depth_;
+  if (teardown_pending_) {
+    teardown_pending_ = false;
+    teardown();
+  }
+}
+
+void uvcurl_s::teardown() noexcept {
+  ++depth_;  // callbacks below may call uvcurl_cancel/uvcurl_add: they must neither recurse nor add
+  while (!transfers_.empty()) finish(transfers_.begin()->first, UVCURL_CANCELLED);
+  pending_cancels_.clear();
+  tearing_down_ = true;
+  curl_multi_cleanup(multi_);  // fires CURL_POLL_REMOVE for the sockets it still holds
+  multi_ = nullptr;
+  while (!sockets_.empty()) release_socket(*sockets_.begin());
+  uv_timer_stop(&timer_);
+  uv_close(reinterpret_cast<uv_handle_t *>(&timer_), on_timer_closed);
+  --depth_;
+}
+
+void uvcurl_s::release_socket(socket_context *context) noexcept {
+  // Stop and close now, while the fd is still open: curl closes it right after REMOVE, and a later
+  // uv_close would drop a new socket that reuses the number from epoll.
+  uv_poll_stop(&context->poll);
+  if (!tearing_down_ && multi_ != nullptr) curl_multi_assign(multi_, context->fd, nullptr);
+  sockets_.erase(context);
+  uv_close(reinterpret_cast<uv_handle_t *>(&context->poll), on_socket_closed);
+}
+
+void uvcurl_s::handle_closed() noexcept {
+  if (--open_uv_handles_ > 0 || !closing_) return;
+  // Every uv handle is closed, so the host may uv_loop_close() from inside the callback.
+  if (close_cb_ != nullptr) close_cb_(this, close_data_);
+  delete this;
+}
+
+extern "C" {
+
+int uvcurl_init(uv_loop_t *loop, uvcurl_t **out) {
+  if (loop == nullptr || out == nullptr) return UVCURL_EINVAL;
+  *out = nullptr;
+  auto *self = new (std::nothrow) uvcurl_s;
+  if (self == nullptr) return UVCURL_ENOMEM;
+  self->loop_ = loop;
+  self->multi_ = curl_multi_init();
+  if (self->multi_ == nullptr) {
+    delete self;
+    return UVCURL_ECURLM;
+  }
+  if (uv_timer_init(loop, &self->timer_) != 0) {
+    curl_multi_cleanup(self->multi_);
+    delete self;
+    return UVCURL_EUV;
+  }
+  self->timer_.data = self;
+  self->open_uv_handles_ = 1;
+  curl_multi_setopt(self->multi_, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+  curl_multi_setopt(self->multi_, CURLMOPT_SOCKETDATA, self);
+  curl_multi_setopt(self->multi_, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+  curl_multi_setopt(self->multi_, CURLMOPT_TIMERDATA, self);
+  *out = self;
+  return 0;
+}
+
+CURLM *uvcurl_multi(uvcurl_t *handle) { return handle == nullptr ? nullptr : handle->multi_; }
+
+int uvcurl_add(uvcurl_t *handle, CURL *easy, uvcurl_done_cb done, void *user_data) {
+  if (handle == nullptr || easy == nullptr || done == nullptr) return UVCURL_EINVAL;
+  if (handle->closing_) return UVCURL_ECLOSING;
+  if (handle->transfers_.count(easy) != 0) return UVCURL_EEXIST;
+  try {
+    handle->pending_cancels_.reserve(handle->transfers_.size() + 1);
+    handle->transfers_.emplace(easy, transfer{done, user_data, false});
+  } catch (...) {
+    return UVCURL_ENOMEM;
+  }
+  if (curl_multi_add_handle(handle->multi_, easy) != CURLM_OK) {
+    handle->transfers_.erase(easy);
+    return UVCURL_ECURLM;
+  }
+  return 0;
+}
+
+int uvcurl_cancel(uvcurl_t *handle, CURL *easy) {
+  if (handle == nullptr || easy == nullptr) return UVCURL_EINVAL;
+  auto found = handle->transfers_.find(easy);
+  if (found == handle->transfers_.end()) return UVCURL_ENOENT;
+  if (found->second.cancel_requested) return 0;
+  try {
+    handle->pending_cancels_.push_back(easy);  // capacity is reserved in uvcurl_add: this rarely allocates
+  } catch (...) {
+    return UVCURL_ENOMEM;
+  }
+  found->second.cancel_requested = true;
+  handle->run_deferred();  // at once unless we are inside libcurl or a callback
+  return 0;
+}
+
+size_t uvcurl_in_flight(const uvcurl_t *handle) { return handle == nullptr ? 0 : handle->transfers_.size(); }
+
+int uvcurl_close(uvcurl_t *handle, uvcurl_close_cb done, void *user_data) {
+  if (handle == nullptr) return UVCURL_EINVAL;
+  if (handle->closing_) return UVCURL_ECLOSING;
+  handle->closing_ = true;
+  handle->close_cb_ = done;
+  handle->close_data_ = user_data;
+  handle->teardown_pending_ = true;
+  handle->run_deferred();
+  return 0;
+}
+
+const char *uvcurl_strerror(int error) {
+  switch (error) {
+    case 0: return "success";
+    case UVCURL_EINVAL: return "invalid argument";
+    case UVCURL_ENOMEM: return "out of memory";
+    case UVCURL_ECLOSING: return "the uvcurl handle is closing";
+    case UVCURL_EEXIST: return "the easy handle is already added";
+    case UVCURL_ENOENT: return "the easy handle is not in flight";
+    case UVCURL_ECURLM: return "libcurl's multi interface refused the call";
+    case UVCURL_EUV: return "libuv could not create a handle";
+    default: return "unknown uvcurl error";
+  }
+}
+
+}  // extern "C"

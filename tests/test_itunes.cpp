@@ -1,0 +1,641 @@
+// Tests of src/itunes: query URLs, response parsing and filtering, the aggregator. No I/O besides the fixture.
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "itunes/aggregator.hpp"
+#include "itunes/query.hpp"
+#include "itunes/results.hpp"
+
+using namespace std::string_literals;
+
+namespace {
+
+// Tests run from the repository root, or from anywhere with ARTISTFETCH_ROOT set to it.
+std::string read_fixture(const std::string &name) {
+  std::string path = "tests/fixtures/" + name;
+  if (const char *root = std::getenv("ARTISTFETCH_ROOT"); root != nullptr && *root != '\0') {
+    path = std::string(root) + "/" + path;
+  }
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "cannot open " << path << " (run from the repository root or set ARTISTFETCH_ROOT)");
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// Parses like production does (explicit length, iterative, validated, numbers kept as text), so that two
+// documents compare equal only when their numbers are written the same way.
+struct parsed_json {
+  rapidjson::Document doc;
+  bool ok = false;
+};
+
+parsed_json parse_json(std::string_view text) {
+  parsed_json out;
+  constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+                             rapidjson::kParseNumbersAsStringsFlag;
+  out.doc.Parse<flags>(text.data(), text.size());
+  out.ok = !out.doc.HasParseError();
+  return out;
+}
+
+// The last member named `key` (like the parser, the last duplicate wins), or null.
+const rapidjson::Value *last_member(const rapidjson::Value &object, const char *key) {
+  const rapidjson::Value *found = nullptr;
+  for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+    if (std::strcmp(it->name.GetString(), key) == 0) found = &it->value;
+  }
+  return found;
+}
+
+bool has_space_outside_strings(std::string_view json) {
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : json) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string wrap(std::string_view elements) { return "{\"results\":[" + std::string(elements) + "]}"; }
+
+std::string decoded(std::string_view text) {
+  std::string out;
+  REQUIRE(itunes::percent_decode(text, out));
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("query") {
+  TEST_CASE("letters, digits and . - _ * are kept as they are") {
+    CHECK(itunes::percent_encode("AZaz09.-_*") == "AZaz09.-_*");
+    CHECK(itunes::percent_encode("") == "");
+  }
+
+  TEST_CASE("a space and each reserved character become uppercase %XX") {
+    CHECK(itunes::percent_encode(" ") == "%20");
+    CHECK(itunes::percent_encode("&") == "%26");
+    CHECK(itunes::percent_encode("=") == "%3D");
+    CHECK(itunes::percent_encode("#") == "%23");
+    CHECK(itunes::percent_encode("+") == "%2B");
+    CHECK(itunes::percent_encode("%") == "%25");
+    CHECK(itunes::percent_encode("/") == "%2F");
+    CHECK(itunes::percent_encode("?") == "%3F");
+    CHECK(itunes::percent_encode("\"") == "%22");
+    CHECK(itunes::percent_encode("~'!") == "%7E%27%21");
+    CHECK(itunes::percent_encode("Simon & Garfunkel") == "Simon%20%26%20Garfunkel");
+    CHECK(itunes::percent_encode("AC/DC") == "AC%2FDC");
+  }
+
+  TEST_CASE("non-ASCII names are encoded byte by byte from UTF-8") {
+    CHECK(itunes::percent_encode("Beyoncé") == "Beyonc%C3%A9");
+    CHECK(itunes::percent_encode("Sigur Rós") == "Sigur%20R%C3%B3s");
+    CHECK(itunes::percent_encode("坂本龍一") == "%E5%9D%82%E6%9C%AC%E9%BE%8D%E4%B8%80");
+  }
+
+  TEST_CASE("control bytes, NUL and invalid UTF-8 are encoded too") {
+    CHECK(itunes::percent_encode("a\0b"s) == "a%00b");
+    CHECK(itunes::percent_encode("\n\t\x7f\xff") == "%0A%09%7F%FF");
+  }
+
+  TEST_CASE("percent_decode undoes percent_encode for every name") {
+    for (const std::string &text : {"Beyoncé"s, "Sigur Rós"s, "坂本龍一"s, "& = # + % / ? \""s, "a\0b\xff"s, ""s}) {
+      CHECK(decoded(itunes::percent_encode(text)) == text);
+    }
+  }
+
+  TEST_CASE("percent_decode accepts lowercase hex and '+' as a space") {
+    CHECK(decoded("Beyonc%c3%a9") == "Beyoncé");
+    CHECK(decoded("Sigur+R%C3%B3s") == "Sigur Rós");
+  }
+
+  TEST_CASE("percent_decode rejects a malformed escape") {
+    std::string out;
+    CHECK_FALSE(itunes::percent_decode("%", out));
+    CHECK_FALSE(itunes::percent_decode("abc%4", out));
+    CHECK_FALSE(itunes::percent_decode("%G0", out));
+    CHECK_FALSE(itunes::percent_decode("%0g", out));
+  }
+
+  TEST_CASE("the URL has the parameters in order, sort included and country omitted by default") {
+    itunes::query_params params;
+    CHECK(itunes::build_query_url("https://itunes.apple.com/search", "Billie Eilish", params) ==
+          "https://itunes.apple.com/search?term=Billie%20Eilish&entity=album&limit=5&sort=recent");
+  }
+
+  TEST_CASE("a base URL that already has a query gets '&' before the term") {
+    itunes::query_params params;
+    CHECK(itunes::build_query_url("http://127.0.0.1:8080/search?media=music", "Sigur Rós", params) ==
+          "http://127.0.0.1:8080/search?media=music&term=Sigur%20R%C3%B3s&entity=album&limit=5&sort=recent");
+  }
+
+  TEST_CASE("country is sent when given and sort is omitted when empty") {
+    itunes::query_params params;
+    params.entity = "musicArtist";
+    params.limit = 200;
+    params.sort.clear();
+    params.country = "JP";
+    CHECK(itunes::build_query_url("https://itunes.apple.com/search", "坂本龍一", params) ==
+          "https://itunes.apple.com/search?term=%E5%9D%82%E6%9C%AC%E9%BE%8D%E4%B8%80&entity=musicArtist&limit=200"
+          "&country=JP");
+  }
+
+  TEST_CASE("entity, sort and country are encoded like the term") {
+    itunes::query_params params;
+    params.entity = "a&b";
+    params.limit = 1;
+    params.sort = "x y";
+    params.country = "u=s";
+    CHECK(itunes::build_query_url("https://h/s", "a+b", params) ==
+          "https://h/s?term=a%2Bb&entity=a%26b&limit=1&sort=x%20y&country=u%3Ds");
+  }
+}
+
+TEST_SUITE("results") {
+  TEST_CASE("the sample response gives its five albums with their fields") {
+    const std::string body = read_fixture("album-sample.json");
+    const itunes::parse_result parsed = itunes::parse_results(body);
+    REQUIRE_MESSAGE(parsed.ok, parsed.error);
+    REQUIRE(parsed.albums.size() == 5);
+
+    const itunes::album &first = parsed.albums[0];
+    REQUIRE(first.artist_name.has_value());
+    CHECK(*first.artist_name == "Billie Eilish");
+    CHECK(first.collection_name == "HIT ME HARD AND SOFT");
+    CHECK(first.release_date == "2024-05-17T07:00:00Z");
+    CHECK(first.primary_genre == "Alternative");
+    CHECK(first.track_count == 10);
+
+    // Escapes are decoded in the fields and kept as sent in json.
+    CHECK(parsed.albums[1].collection_name == "What Was I Made For? [From The Motion Picture \"Barbie\"] - Single");
+    CHECK(parsed.albums[1].json.find(R"("collectionName":"What Was I Made For? [From The Motion Picture \"Barbie\"] - Single")") !=
+          std::string::npos);
+    CHECK(parsed.albums[1].track_count == 1);
+
+    CHECK(*parsed.albums[2].artist_name == "Billie Eilish & Khalid");
+    CHECK(*parsed.albums[3].artist_name == "Billie Eilish");
+    CHECK(parsed.albums[3].track_count == 14);
+    CHECK(*parsed.albums[4].artist_name == "Various Artists");
+    CHECK(parsed.albums[4].primary_genre == "Pop");
+  }
+
+  TEST_CASE("each album's json is its element without whitespace and parses back to the same value") {
+    const std::string body = read_fixture("album-sample.json");
+    const itunes::parse_result parsed = itunes::parse_results(body);
+    REQUIRE(parsed.ok);
+    const parsed_json whole = parse_json(body);
+    REQUIRE(whole.ok);
+    const rapidjson::Value &elements = whole.doc["results"];
+    REQUIRE(elements.Size() == parsed.albums.size());
+    for (rapidjson::SizeType i = 0; i < elements.Size(); ++i) {
+      const std::string &json = parsed.albums[i].json;
+      CAPTURE(json);
+      CHECK(json.front() == '{');
+      CHECK(json.back() == '}');
+      CHECK_FALSE(has_space_outside_strings(json));
+      const parsed_json again = parse_json(json);
+      REQUIRE(again.ok);
+      REQUIRE(again.doc.IsObject());
+      CHECK(again.doc == elements[i]);
+      const rapidjson::Value *name = last_member(again.doc, "artistName");
+      REQUIRE(name != nullptr);
+      CHECK(std::string_view(name->GetString(), name->GetStringLength()) == *parsed.albums[i].artist_name);
+    }
+    // The sample writes ", " between members; strings with spaces keep them.
+    CHECK(parsed.albums[0].json.rfind(R"({"wrapperType":"collection","collectionType":"Album","artistId":1065981054,)", 0) == 0);
+    CHECK(parsed.albums[0].json.find(R"("copyright":"℗ 2024 Darkroom/Interscope Records")") != std::string::npos);
+  }
+
+  TEST_CASE("pretty-printed input keeps every value byte for byte") {
+    const std::string body =
+        "\n\n{\r\n  \"resultCount\" : 2,\r\n  \"results\" : [\r\n    {\r\n      \"artistName\" : \"Sigur R\\u00f3s\",\r\n"
+        "\t\t\"collectionName\"\t:\t\"( )  \\\"x , y\\\" \\\\\",\n      \"collectionPrice\" : 1.50E+1 ,\n"
+        "      \"nested\" : { \"a\" : [ 1 , { } , \"  \" ] },\n      \"trackCount\" : 12\n    } ,\n"
+        "    { }\n  ]\n}\n\n";
+    const itunes::parse_result parsed = itunes::parse_results(body);
+    REQUIRE_MESSAGE(parsed.ok, parsed.error);
+    REQUIRE(parsed.albums.size() == 2);
+    CHECK(parsed.albums[0].json ==
+          R"({"artistName":"Sigur R\u00f3s","collectionName":"( )  \"x , y\" \\","collectionPrice":1.50E+1,)"
+          R"("nested":{"a":[1,{},"  "]},"trackCount":12})");
+    CHECK(*parsed.albums[0].artist_name == "Sigur Rós");
+    CHECK(parsed.albums[0].collection_name == "( )  \"x , y\" \\");
+    CHECK(parsed.albums[0].track_count == 12);
+    CHECK(parsed.albums[1].json == "{}");
+    CHECK_FALSE(parsed.albums[1].artist_name.has_value());
+  }
+
+  TEST_CASE("the json slices start at the element's brace and end at its closing brace") {
+    // Elements touching the brackets, commas and each other: an offset one byte off shows at once.
+    const itunes::parse_result parsed =
+        itunes::parse_results(R"({"results":[{},{"a":{}},{"b":[{}]}],"after":{"c":1}})");
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 3);
+    CHECK(parsed.albums[0].json == "{}");
+    CHECK(parsed.albums[1].json == R"({"a":{}})");
+    CHECK(parsed.albums[2].json == R"({"b":[{}]})");
+  }
+
+  TEST_CASE("an empty or whitespace-only body is reported as empty") {
+    for (const char *body : {"", " ", "\n\n\r\n\t "}) {
+      const itunes::parse_result parsed = itunes::parse_results(body);
+      CHECK_FALSE(parsed.ok);
+      CHECK(parsed.error == "response is empty");
+    }
+  }
+
+  TEST_CASE("a NUL byte is rejected even after a complete document") {
+    for (const std::string &body : {"{\"results\":[]}\0"s, "{\"results\":[]}\0garbage"s, "\0"s,
+                                   "{\"results\":[{\"artistName\":\"a\0b\"}]}"s}) {
+      const itunes::parse_result parsed = itunes::parse_results(body);
+      CHECK_FALSE(parsed.ok);
+      CHECK(parsed.error == "response contains a NUL byte");
+    }
+  }
+
+  TEST_CASE("invalid UTF-8 in a string is an error") {
+    const itunes::parse_result parsed = itunes::parse_results(wrap("{\"artistName\":\"Beyonc\xe9\"}"));
+    CHECK_FALSE(parsed.ok);
+    CHECK(parsed.error == "response is not valid JSON (Invalid encoding in string. at byte 33)");
+  }
+
+  TEST_CASE("UTF-8 truncated at the very end of the buffer is an error and nothing past it is read") {
+    // An exact-size heap buffer: AddressSanitizer sees a read of the byte after it.
+    const std::string text = "{\"results\":[{\"artistName\":\"\xe2\x82";
+    const auto buffer = std::make_unique<char[]>(text.size());
+    std::memcpy(buffer.get(), text.data(), text.size());
+    const itunes::parse_result parsed = itunes::parse_results(std::string_view(buffer.get(), text.size()));
+    CHECK_FALSE(parsed.ok);
+    CHECK(parsed.error.rfind("response is not valid JSON (", 0) == 0);
+  }
+
+  TEST_CASE("a body cut short anywhere is an error") {
+    const std::string body = read_fixture("album-sample.json");
+    for (std::size_t size = 1; size < body.size(); size += 97) {
+      const auto buffer = std::make_unique<char[]>(size);
+      std::memcpy(buffer.get(), body.data(), size);
+      const itunes::parse_result parsed = itunes::parse_results(std::string_view(buffer.get(), size));
+      CHECK_FALSE(parsed.ok);
+    }
+  }
+
+  TEST_CASE("trailing garbage after the document is an error") {
+    const itunes::parse_result parsed = itunes::parse_results("{\"results\":[]} x");
+    CHECK_FALSE(parsed.ok);
+    CHECK(parsed.error ==
+          "response is not valid JSON (The document root must not be followed by other values. at byte 15)");
+    CHECK_FALSE(itunes::parse_results("{\"results\":[]}{}").ok);
+    CHECK(itunes::parse_results("{\"results\":[]}\n\n").ok);
+  }
+
+  TEST_CASE("a top level that is not an object is an error") {
+    for (const char *body : {"[]", "[{\"results\":[]}]", "\"results\"", "42", "null", "true"}) {
+      CAPTURE(body);
+      const itunes::parse_result parsed = itunes::parse_results(body);
+      CHECK_FALSE(parsed.ok);
+      CHECK(parsed.error == "response is not a JSON object");
+    }
+  }
+
+  TEST_CASE("a missing or non-array results member is an error") {
+    CHECK(itunes::parse_results("{}").error == "response has no \"results\" array");
+    CHECK(itunes::parse_results(R"({"resultCount":0,"x":{"results":[]}})").error ==
+          "response has no \"results\" array");
+    for (const char *body : {R"({"results":{}})", R"({"results":null})", R"({"results":"[]"})", R"({"results":3})"}) {
+      CAPTURE(body);
+      const itunes::parse_result parsed = itunes::parse_results(body);
+      CHECK_FALSE(parsed.ok);
+      CHECK(parsed.error == "response \"results\" is not an array");
+    }
+  }
+
+  TEST_CASE("an empty results array is a success with no albums") {
+    const itunes::parse_result parsed = itunes::parse_results(R"({"resultCount":0,"results":[]})");
+    CHECK(parsed.ok);
+    CHECK(parsed.albums.empty());
+  }
+
+  TEST_CASE("elements that are not objects are skipped") {
+    const itunes::parse_result parsed =
+        itunes::parse_results(wrap(R"(1,"x",null,[{"artistName":"In an array"}],{"artistName":"A"},true,{})"));
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 2);
+    CHECK(*parsed.albums[0].artist_name == "A");
+    CHECK(parsed.albums[0].json == R"({"artistName":"A"})");
+    CHECK(parsed.albums[1].json == "{}");
+  }
+
+  TEST_CASE("an artistName that is not a string is kept by the parser without artist_name") {
+    const itunes::parse_result parsed = itunes::parse_results(
+        wrap(R"({"artistName":7},{"artistName":null},{"artistName":["A"]},{"artistName":{"x":"A"}})"));
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 4);
+    for (const itunes::album &a : parsed.albums) CHECK_FALSE(a.artist_name.has_value());
+    CHECK(itunes::filter_exact(parsed.albums, "A").empty());
+    CHECK(itunes::filter_exact(parsed.albums, "7").empty());
+  }
+
+  TEST_CASE("fields of another type are left empty") {
+    const itunes::parse_result parsed = itunes::parse_results(
+        wrap(R"({"collectionName":1,"releaseDate":null,"primaryGenreName":{},"trackCount":"14"})"));
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 1);
+    CHECK(parsed.albums[0].collection_name.empty());
+    CHECK(parsed.albums[0].release_date.empty());
+    CHECK(parsed.albums[0].primary_genre.empty());
+    CHECK_FALSE(parsed.albums[0].track_count.has_value());
+  }
+
+  TEST_CASE("keys inside nested values are not taken for the album's fields") {
+    const itunes::parse_result parsed = itunes::parse_results(
+        R"({"artistName":"Top","collectionName":"Top","results":[)"
+        R"({"x":{"artistName":"Nested","trackCount":99},"y":[{"collectionName":"Nested"}],"artistName":"Real"},)"
+        R"({"x":{"artistName":"Nested","releaseDate":"Nested","primaryGenreName":"Nested"}}],)"
+        R"("other":[{"artistName":"Other"}]})");
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 2);
+    CHECK(*parsed.albums[0].artist_name == "Real");
+    CHECK(parsed.albums[0].collection_name.empty());
+    CHECK_FALSE(parsed.albums[0].track_count.has_value());
+    CHECK_FALSE(parsed.albums[1].artist_name.has_value());
+    CHECK(parsed.albums[1].release_date.empty());
+    CHECK(parsed.albums[1].primary_genre.empty());
+
+    // A nested duplicate of a field name must not reset the field read before it either.
+    const itunes::parse_result before = itunes::parse_results(
+        wrap(R"({"artistName":"Real","trackCount":3,"x":{"artistName":"Nested","trackCount":"n"},"y":[{"trackCount":1}]})"));
+    REQUIRE(before.ok);
+    REQUIRE(before.albums.size() == 1);
+    CHECK(*before.albums[0].artist_name == "Real");
+    CHECK(before.albums[0].track_count == 3);
+  }
+
+  TEST_CASE("objects in other top-level arrays are not albums") {
+    const itunes::parse_result parsed =
+        itunes::parse_results(R"({"before":[{"artistName":"X"}],"results":[{"artistName":"A"}],"after":[{}]})");
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 1);
+    CHECK(*parsed.albums[0].artist_name == "A");
+  }
+
+  TEST_CASE("a duplicate key: the last one wins") {
+    const itunes::parse_result parsed =
+        itunes::parse_results(wrap(R"({"artistName":"A","artistName":"B"},{"artistName":"A","artistName":1})"));
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 2);
+    CHECK(*parsed.albums[0].artist_name == "B");
+    CHECK_FALSE(parsed.albums[1].artist_name.has_value());
+
+    const itunes::parse_result twice = itunes::parse_results(R"({"results":[{"n":1}],"results":[{"n":2},{"n":3}]})");
+    REQUIRE(twice.ok);
+    REQUIRE(twice.albums.size() == 2);
+    CHECK(twice.albums[0].json == R"({"n":2})");
+    CHECK(itunes::parse_results(R"({"results":[{}],"results":0})").error == "response \"results\" is not an array");
+  }
+
+  TEST_CASE("trackCount is kept only when it is an integer that fits") {
+    const itunes::parse_result parsed = itunes::parse_results(wrap(
+        R"({"trackCount":14},{"trackCount":-3},{"trackCount":0},{"trackCount":9223372036854775807},)"
+        R"({"trackCount":9223372036854775808},{"trackCount":-9223372036854775809},{"trackCount":14.0},)"
+        R"({"trackCount":1e3},{"trackCount":99999999999999999999999999999999999999999})"));
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 9);
+    CHECK(parsed.albums[0].track_count == 14);
+    CHECK(parsed.albums[1].track_count == -3);
+    CHECK(parsed.albums[2].track_count == 0);
+    CHECK(parsed.albums[3].track_count == 9223372036854775807LL);
+    for (std::size_t i = 4; i < 9; ++i) CHECK_FALSE(parsed.albums[i].track_count.has_value());
+  }
+
+  TEST_CASE("huge numbers and extreme exponents parse without harm and stay as written") {
+    // A long fraction with a huge negative exponent is the shape of CVE-2024-38517 (int underflow of the
+    // exponent); numbers-as-strings never computes that sum.
+    const std::string digits(300, '9');
+    const std::string body =
+        wrap("{\"a\":" + digits + ",\"b\":-1e-9999999999999999999,\"c\":0." + std::string(5000, '0') +
+             "1e-2147483647,\"d\":1e308,\"e\":-0.0E-0,\"trackCount\":" + digits + "}");
+    const itunes::parse_result parsed = itunes::parse_results(body);
+    REQUIRE_MESSAGE(parsed.ok, parsed.error);
+    REQUIRE(parsed.albums.size() == 1);
+    CHECK(parsed.albums[0].json == body.substr(12, body.size() - 14));
+    CHECK_FALSE(parsed.albums[0].track_count.has_value());
+  }
+
+  TEST_CASE("numbers beyond a double are an error in RapidJSON 1.1.0 even as strings") {
+    // It still scans each number as a double and refuses one past DBL_MAX: a clean error, never a crash.
+    CHECK(itunes::parse_results(wrap("{\"a\":1e309}")).error ==
+          "response is not valid JSON (Number too big to be stored in double. at byte 17)");
+    CHECK(itunes::parse_results(wrap("{\"a\":" + std::string(400, '9') + "}")).error ==
+          "response is not valid JSON (Number too big to be stored in double. at byte 17)");
+  }
+
+  TEST_CASE("200,000 nested brackets are an error, not a crash") {
+    const std::string open(200000, '[');
+    CHECK(itunes::parse_results(open).error == "response is not a JSON object");
+    const itunes::parse_result parsed = itunes::parse_results("{\"results\":" + open);
+    CHECK_FALSE(parsed.ok);
+    CHECK(parsed.error.rfind("response is not valid JSON (", 0) == 0);
+    std::string objects;
+    for (int i = 0; i < 200000; ++i) objects += "{\"a\":";
+    CHECK_FALSE(itunes::parse_results(wrap(objects)).ok);
+  }
+
+  TEST_CASE("200,000 balanced nested brackets inside an album parse") {
+    const std::string body =
+        wrap("{\"deep\":" + std::string(200000, '[') + std::string(200000, ']') + ",\"artistName\":\"A\"}");
+    const itunes::parse_result parsed = itunes::parse_results(body);
+    REQUIRE_MESSAGE(parsed.ok, parsed.error);
+    REQUIRE(parsed.albums.size() == 1);
+    CHECK(*parsed.albums[0].artist_name == "A");
+    CHECK(parsed.albums[0].json.size() == body.size() - 14);
+  }
+
+  TEST_CASE("an HTML error page is not valid JSON") {
+    const itunes::parse_result parsed =
+        itunes::parse_results("\n<!DOCTYPE html>\n<html><head><title>Error</title></head><body>503</body></html>\n");
+    CHECK_FALSE(parsed.ok);
+    CHECK(parsed.error == "response is not valid JSON (Invalid value. at byte 1)");
+  }
+
+  TEST_CASE("other syntax errors name RapidJSON's reason and the offset") {
+    CHECK(itunes::parse_results(R"({"results":[1,]})").error ==
+          "response is not valid JSON (Invalid value. at byte 14)");
+    CHECK(itunes::parse_results(R"({"results":[{"a" 1}]})").error ==
+          "response is not valid JSON (Missing a colon after a name of object member. at byte 17)");
+  }
+}
+
+TEST_SUITE("results") {
+  TEST_CASE("filter_exact keeps only the exact name, in order") {
+    const itunes::parse_result parsed = itunes::parse_results(read_fixture("album-sample.json"));
+    REQUIRE(parsed.ok);
+    const std::vector<itunes::album> kept = itunes::filter_exact(parsed.albums, "Billie Eilish");
+    REQUIRE(kept.size() == 3);
+    CHECK(kept[0].collection_name == "HIT ME HARD AND SOFT");
+    CHECK(kept[1].track_count == 1);
+    CHECK(kept[2].release_date == "2019-03-29T07:00:00Z");
+    for (const itunes::album &a : kept) CHECK(*a.artist_name == "Billie Eilish");
+
+    const std::vector<itunes::album> duo = itunes::filter_exact(parsed.albums, "Billie Eilish & Khalid");
+    REQUIRE(duo.size() == 1);
+    CHECK(duo[0].collection_name == "lovely - Single");
+  }
+
+  TEST_CASE("filter_exact does not fold case or trim spaces") {
+    const itunes::parse_result parsed = itunes::parse_results(read_fixture("album-sample.json"));
+    REQUIRE(parsed.ok);
+    for (const char *name : {"billie eilish", "BILLIE EILISH", "Billie eilish", " Billie Eilish", "Billie Eilish ",
+                             "Billie  Eilish", "Billie", "Eilish", "Billie Eilish &", ""}) {
+      CAPTURE(name);
+      CHECK(itunes::filter_exact(parsed.albums, name).empty());
+    }
+  }
+
+  TEST_CASE("filter_exact compares the decoded name, escapes included") {
+    const itunes::parse_result parsed = itunes::parse_results(
+        wrap(R"({"artistName":"Beyonc\u00e9"},{"artistName":"Beyoncé"},{"artistName":"Beyonce"},)"
+             R"({"artistName":"Beyonce\u0301"},{"artistName":"\u5742\u672c\u9f8d\u4e00"},{"artistName":"AC\/DC"})"));
+    REQUIRE(parsed.ok);
+    const std::vector<itunes::album> kept = itunes::filter_exact(parsed.albums, "Beyoncé");
+    REQUIRE(kept.size() == 2);
+    CHECK(kept[0].json == R"({"artistName":"Beyonc\u00e9"})");
+    CHECK(kept[1].json == R"({"artistName":"Beyoncé"})");
+    CHECK(itunes::filter_exact(parsed.albums, "坂本龍一").size() == 1);
+    CHECK(itunes::filter_exact(parsed.albums, "AC/DC").size() == 1);
+  }
+}
+
+TEST_SUITE("aggregator") {
+  TEST_CASE("the report follows the input order whatever the completion order") {
+    const std::string sample = read_fixture("album-sample.json");
+    itunes::aggregator agg({"Billie Eilish", "Nobody", "Billie Eilish & Khalid"});
+    CHECK(agg.size() == 3);
+    CHECK(agg.completed() == 0);
+    agg.complete_with_response(2, 200, sample, 1);
+    CHECK(agg.is_complete(2));
+    CHECK_FALSE(agg.is_complete(0));
+    agg.complete_with_response(1, 200, R"({"resultCount":0,"results":[]})", 2);
+    agg.complete_with_response(0, 200, sample, 3);
+    CHECK(agg.finished());
+
+    const std::vector<itunes::artist_record> report = agg.take_report();
+    REQUIRE(report.size() == 3);
+    CHECK(report[0].artist == "Billie Eilish");
+    CHECK(report[0].ok);
+    CHECK(report[0].results.size() == 3);
+    CHECK(report[0].attempts == 3);
+    CHECK(report[0].http_status == 200);
+    CHECK(report[1].artist == "Nobody");
+    CHECK(report[1].ok);
+    CHECK(report[1].results.empty());
+    CHECK(report[1].attempts == 2);
+    CHECK(report[2].artist == "Billie Eilish & Khalid");
+    CHECK(report[2].ok);
+    REQUIRE(report[2].results.size() == 1);
+    CHECK(report[2].results[0].collection_name == "lovely - Single");
+  }
+
+  TEST_CASE("a status other than 200 is an error naming it, and 403 mentions throttling") {
+    itunes::aggregator agg({"a", "b", "c", "d"});
+    agg.complete_with_response(0, 403, "", 4);
+    agg.complete_with_response(1, 404, R"({"results":[{"artistName":"b"}]})", 1);
+    agg.complete_with_response(2, 503, "<html>busy</html>", 2);
+    agg.complete_with_response(3, 204, "", 1);
+    const std::vector<itunes::artist_record> report = agg.take_report();
+    REQUIRE(report.size() == 4);
+    CHECK_FALSE(report[0].ok);
+    CHECK(report[0].error == "HTTP 403, the API may be throttling");
+    CHECK(report[0].http_status == 403);
+    CHECK(report[0].attempts == 4);
+    CHECK_FALSE(report[1].ok);
+    CHECK(report[1].error == "HTTP 404");
+    CHECK(report[1].results.empty());
+    CHECK(report[1].http_status == 404);
+    CHECK(report[2].error == "HTTP 503");
+    CHECK(report[2].http_status == 503);
+    CHECK(report[3].error == "HTTP 204");
+  }
+
+  TEST_CASE("a 200 body that does not parse is an error with the parser's reason") {
+    itunes::aggregator agg({"a", "b"});
+    agg.complete_with_response(0, 200, "<html>throttled</html>", 1);
+    agg.complete_with_response(1, 200, "", 2);
+    const std::vector<itunes::artist_record> report = agg.take_report();
+    CHECK_FALSE(report[0].ok);
+    CHECK(report[0].error == "response is not valid JSON (Invalid value. at byte 0)");
+    CHECK(report[0].http_status == 200);
+    CHECK(report[1].error == "response is empty");
+    CHECK(report[1].http_status == 200);
+    CHECK(report[1].attempts == 2);
+  }
+
+  TEST_CASE("a transport error is recorded as given") {
+    itunes::aggregator agg({"a"});
+    agg.complete_with_error(0, "Timeout was reached", 0, 3);
+    const std::vector<itunes::artist_record> report = agg.take_report();
+    CHECK_FALSE(report[0].ok);
+    CHECK(report[0].error == "Timeout was reached");
+    CHECK(report[0].http_status == 0);
+    CHECK(report[0].attempts == 3);
+  }
+
+  TEST_CASE("a second completion of the same artist is ignored") {
+    const std::string sample = read_fixture("album-sample.json");
+    itunes::aggregator agg({"Billie Eilish", "b"});
+    agg.complete_with_response(0, 200, sample, 1);
+    agg.complete_with_response(0, 403, "", 2);
+    agg.complete_with_error(0, "cancelled", 0, 3);
+    agg.complete_with_error(1, "first", 0, 1);
+    agg.complete_with_response(1, 200, sample, 2);
+    CHECK(agg.completed() == 2);
+    const std::vector<itunes::artist_record> report = agg.take_report();
+    CHECK(report[0].ok);
+    CHECK(report[0].results.size() == 3);
+    CHECK(report[0].attempts == 1);
+    CHECK(report[0].error.empty());
+    CHECK_FALSE(report[1].ok);
+    CHECK(report[1].error == "first");
+    CHECK(report[1].results.empty());
+  }
+
+  TEST_CASE("an artist never completed is reported as not fetched") {
+    itunes::aggregator agg({"a", "b", "c"});
+    agg.complete_with_error(1, "x", 500, 1);
+    CHECK_FALSE(agg.finished());
+    CHECK(agg.completed() == 1);
+    const std::vector<itunes::artist_record> report = agg.take_report();
+    REQUIRE(report.size() == 3);
+    for (std::size_t i : {0u, 2u}) {
+      CHECK(report[i].artist == agg.artists()[i]);
+      CHECK_FALSE(report[i].ok);
+      CHECK(report[i].error == "not fetched");
+      CHECK(report[i].http_status == 0);
+      CHECK(report[i].attempts == 0);
+    }
+    CHECK(report[1].error == "x");
+  }
+
+  TEST_CASE("an empty artist list gives an empty, finished report") {
+    itunes::aggregator agg({});
+    CHECK(agg.finished());
+    CHECK(agg.take_report().empty());
+  }
+}

@@ -1,0 +1,272 @@
+// The uvcurl loop against the fixture server: every added transfer is reported exactly once, whatever
+// happens to it, and the host's loop closes with 0 afterwards.
+#include <doctest/doctest.h>
+#include <uvcurl.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/fixture_server.hpp"
+
+namespace {
+
+// One transfer: its easy handle, what the callback saw, and how often it fired.
+struct probe {
+  CURL *easy = nullptr;
+  std::string body;
+  int calls = 0;
+  CURLcode result = CURLE_OK;
+  long status = 0;
+};
+
+size_t collect_body(char *data, size_t size, size_t count, void *user_data) {
+  static_cast<probe *>(user_data)->body.append(data, size * count);
+  return size * count;
+}
+
+// A loop of the test's own with a uvcurl handle on it, and the probes it owns.
+struct loop_fixture {
+  uv_loop_t loop{};
+  uvcurl_t *curl = nullptr;
+  std::vector<std::unique_ptr<probe>> probes;
+  int close_calls = 0;
+  // Called from every done callback, after the probe is updated; tests hook cancels and adds here.
+  void (*after_done)(loop_fixture &, probe &) = nullptr;
+
+  loop_fixture() {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    REQUIRE(uv_loop_init(&loop) == 0);
+    REQUIRE(uvcurl_init(&loop, &curl) == 0);
+  }
+
+  ~loop_fixture() {
+    for (auto &each : probes) curl_easy_cleanup(each->easy);
+  }
+
+  probe &add(const std::string &url, long timeout_ms = 10000) {
+    probes.push_back(std::make_unique<probe>());
+    probe &added = *probes.back();
+    added.easy = curl_easy_init();
+    curl_easy_setopt(added.easy, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(added.easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(added.easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(added.easy, CURLOPT_WRITEFUNCTION, collect_body);
+    curl_easy_setopt(added.easy, CURLOPT_WRITEDATA, &added);
+    start(added);
+    return added;
+  }
+
+  void start(probe &transfer) {
+    transfer.body.clear();
+    REQUIRE(uvcurl_add(curl, transfer.easy, on_done, this) == 0);
+  }
+
+  static void on_done(CURL *easy, CURLcode result, void *user_data) {
+    auto &self = *static_cast<loop_fixture *>(user_data);
+    for (auto &each : self.probes) {
+      if (each->easy != easy) continue;
+      ++each->calls;
+      each->result = result;
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &each->status);
+      if (self.after_done != nullptr) self.after_done(self, *each);
+      return;
+    }
+    FAIL("a done callback for an unknown easy handle");
+  }
+
+  static void on_closed(uvcurl_t *, void *user_data) { ++static_cast<loop_fixture *>(user_data)->close_calls; }
+
+  void run() { uv_run(&loop, UV_RUN_DEFAULT); }
+
+  // Closes uvcurl, runs the loop until its close callback, and checks the loop closes cleanly.
+  void close_and_check() {
+    REQUIRE(uvcurl_close(curl, on_closed, this) == 0);
+    run();
+    CHECK(close_calls == 1);
+    CHECK(uv_loop_close(&loop) == 0);
+  }
+};
+
+std::string url_for(const test_support::fixture_server &server, const std::string &term) {
+  return server.base_url() + "?term=" + test_support::url_encode(term) + "&limit=5";
+}
+
+}  // namespace
+
+TEST_SUITE("loop") {
+  TEST_CASE("hundreds of transfers each complete exactly once") {
+    test_support::fixture_server server({"--latency-ms", "50"});
+    loop_fixture fixture;
+    for (int i = 0; i < 300; ++i) fixture.add(url_for(server, "artist " + std::to_string(i)));
+    CHECK(uvcurl_in_flight(fixture.curl) == 300);
+    fixture.run();
+    CHECK(uvcurl_in_flight(fixture.curl) == 0);
+    for (auto &each : fixture.probes) {
+      CHECK(each->calls == 1);
+      CHECK(each->result == CURLE_OK);
+      CHECK(each->status == 200);
+      CHECK(each->body.find("\"results\"") != std::string::npos);
+    }
+    CHECK(server.total_requests() == 300);
+    fixture.close_and_check();
+  }
+
+  TEST_CASE("a transfer that times out while it is the last one is still reported") {
+    test_support::fixture_server server;
+    loop_fixture fixture;
+    probe &fast = fixture.add(url_for(server, "Quick"));
+    probe &stalled = fixture.add(url_for(server, "@hang Never"), 300);
+    fixture.run();  // returns only if the timeout was reported: nothing else would end the transfer
+    CHECK(fast.calls == 1);
+    CHECK(fast.result == CURLE_OK);
+    CHECK(stalled.calls == 1);
+    CHECK(stalled.result == CURLE_OPERATION_TIMEDOUT);
+    fixture.close_and_check();
+  }
+
+  TEST_CASE("a refused connection is reported as such, not as a timeout") {
+    loop_fixture fixture;
+    probe &refused = fixture.add("http://127.0.0.1:1/search?term=x", 5000);
+    fixture.run();
+    CHECK(refused.calls == 1);
+    CHECK(refused.result == CURLE_COULDNT_CONNECT);
+    fixture.close_and_check();
+  }
+
+  TEST_CASE("a cancelled transfer is reported once as cancelled and the others finish") {
+    test_support::fixture_server server;
+    loop_fixture fixture;
+    probe &stalled = fixture.add(url_for(server, "@hang Cancel me"), 30000);
+    probe &normal = fixture.add(url_for(server, "Keep me"));
+    uv_timer_t timer;
+    uv_timer_init(&fixture.loop, &timer);
+    timer.data = &fixture;
+    uv_timer_start(&timer, [](uv_timer_t *handle) {
+      auto &self = *static_cast<loop_fixture *>(handle->data);
+      CHECK(uvcurl_cancel(self.curl, self.probes[0]->easy) == 0);
+      CHECK(self.probes[0]->calls == 1);  // from plain loop code the callback fires at once
+      CHECK(uvcurl_cancel(self.curl, self.probes[0]->easy) == UVCURL_ENOENT);
+      uv_close(reinterpret_cast<uv_handle_t *>(handle), nullptr);
+    }, 200, 0);
+    fixture.run();
+    CHECK(stalled.calls == 1);
+    CHECK(stalled.result == UVCURL_CANCELLED);
+    CHECK(normal.calls == 1);
+    CHECK(normal.result == CURLE_OK);
+    fixture.close_and_check();
+  }
+
+  TEST_CASE("a done callback may cancel another transfer and add a new one") {
+    test_support::fixture_server server;
+    loop_fixture fixture;
+    fixture.add(url_for(server, "First"));
+    fixture.add(url_for(server, "@hang Second"), 30000);
+    fixture.after_done = [](loop_fixture &self, probe &done) {
+      if (&done != self.probes[0].get() || done.calls != 1) return;
+      CHECK(uvcurl_cancel(self.curl, self.probes[1]->easy) == 0);
+      CHECK(self.probes[1]->calls == 0);  // deferred until this callback returns
+      self.start(done);                   // the same easy handle, added again from its own callback
+    };
+    fixture.run();
+    CHECK(fixture.probes[0]->calls == 2);
+    CHECK(fixture.probes[0]->result == CURLE_OK);
+    CHECK(fixture.probes[1]->calls == 1);
+    CHECK(fixture.probes[1]->result == UVCURL_CANCELLED);
+    CHECK(server.requests_for("First") == 2);
+    fixture.close_and_check();
+  }
+
+  TEST_CASE("cancelling from inside a write callback waits until libcurl returns") {
+    test_support::fixture_server server;
+    loop_fixture fixture;
+    probe &transfer = fixture.add(url_for(server, "Writer"));
+    struct context {
+      loop_fixture *fixture;
+      probe *transfer;
+    } state{&fixture, &transfer};
+    curl_easy_setopt(transfer.easy, CURLOPT_WRITEDATA, &state);
+    curl_easy_setopt(transfer.easy, CURLOPT_WRITEFUNCTION,
+                     +[](char *, size_t size, size_t count, void *user_data) -> size_t {
+                       auto &self = *static_cast<context *>(user_data);
+                       CHECK(uvcurl_cancel(self.fixture->curl, self.transfer->easy) == 0);
+                       CHECK(self.transfer->calls == 0);
+                       return size * count;
+                     });
+    fixture.run();
+    CHECK(transfer.calls == 1);
+    CHECK(transfer.result == UVCURL_CANCELLED);
+    fixture.close_and_check();
+  }
+
+  TEST_CASE("closing with transfers in flight reports each once as cancelled") {
+    test_support::fixture_server server;
+    loop_fixture fixture;
+    for (int i = 0; i < 20; ++i) fixture.add(url_for(server, "@hang In flight " + std::to_string(i)), 30000);
+    uv_timer_t timer;
+    uv_timer_init(&fixture.loop, &timer);
+    timer.data = &fixture;
+    uv_timer_start(&timer, [](uv_timer_t *handle) {
+      auto &self = *static_cast<loop_fixture *>(handle->data);
+      CHECK(uvcurl_close(self.curl, loop_fixture::on_closed, &self) == 0);
+      CHECK(uvcurl_add(self.curl, self.probes[0]->easy, loop_fixture::on_done, &self) == UVCURL_ECLOSING);
+      uv_close(reinterpret_cast<uv_handle_t *>(handle), nullptr);
+    }, 200, 0);
+    fixture.run();
+    CHECK(fixture.close_calls == 1);
+    for (auto &each : fixture.probes) {
+      CHECK(each->calls == 1);
+      CHECK(each->result == UVCURL_CANCELLED);
+    }
+    CHECK(uv_loop_close(&fixture.loop) == 0);
+  }
+
+  TEST_CASE("closing from inside a done callback finishes after the callback") {
+    test_support::fixture_server server;
+    loop_fixture fixture;
+    fixture.add(url_for(server, "Closer"));
+    fixture.add(url_for(server, "@hang Left behind"), 30000);
+    fixture.after_done = [](loop_fixture &self, probe &done) {
+      if (&done == self.probes[0].get())
+        CHECK(uvcurl_close(self.curl, loop_fixture::on_closed, &self) == 0);
+    };
+    fixture.run();
+    CHECK(fixture.close_calls == 1);
+    CHECK(fixture.probes[0]->result == CURLE_OK);
+    CHECK(fixture.probes[1]->calls == 1);
+    CHECK(fixture.probes[1]->result == UVCURL_CANCELLED);
+    CHECK(uv_loop_close(&fixture.loop) == 0);
+  }
+
+  TEST_CASE("connection limits set on the multi handle are obeyed") {
+    test_support::fixture_server server({"--latency-ms", "20"});
+    loop_fixture fixture;
+    curl_multi_setopt(uvcurl_multi(fixture.curl), CURLMOPT_MAX_TOTAL_CONNECTIONS, 4L);
+    for (int i = 0; i < 100; ++i) fixture.add(url_for(server, "limited " + std::to_string(i)));
+    fixture.run();
+    for (auto &each : fixture.probes) CHECK(each->result == CURLE_OK);
+    CHECK(server.connections() <= 4);
+    fixture.close_and_check();
+  }
+
+  TEST_CASE("the host's own handles keep running and the loop stays the host's") {
+    test_support::fixture_server server;
+    loop_fixture fixture;
+    uv_timer_t ticker;
+    int ticks = 0;
+    uv_timer_init(&fixture.loop, &ticker);
+    ticker.data = &ticks;
+    uv_timer_start(&ticker, [](uv_timer_t *handle) { ++*static_cast<int *>(handle->data); }, 5, 5);
+    fixture.add(url_for(server, "@slow300 Patient"));
+    fixture.after_done = [](loop_fixture &self, probe &) {
+      CHECK(uvcurl_close(self.curl, loop_fixture::on_closed, &self) == 0);
+    };
+    while (fixture.close_calls == 0) uv_run(&fixture.loop, UV_RUN_ONCE);
+    CHECK(ticks > 10);
+    CHECK(uv_is_active(reinterpret_cast<uv_handle_t *>(&ticker)));
+    CHECK(uv_loop_close(&fixture.loop) == UV_EBUSY);  // the ticker is the host's: uvcurl left it alone
+    uv_close(reinterpret_cast<uv_handle_t *>(&ticker), nullptr);
+    fixture.run();
+    CHECK(uv_loop_close(&fixture.loop) == 0);
+  }
+}
