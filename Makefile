@@ -36,7 +36,7 @@ PROGRAM = $(BUILD)/artistfetch
 EXAMPLE = $(BUILD)/embed
 TESTS = $(patsubst tests/%.cpp,$(BUILD)/tests/%,$(TEST_SRC)) $(BUILD)/tests/test_c_api
 
-.PHONY: all deps test check demo sanitize bench fuzz fuzz-replay clean format
+.PHONY: all deps test check demo sanitize bench fuzz clean format
 all: $(PROGRAM) $(LIBUVCURL) $(EXAMPLE)
 
 deps:
@@ -50,9 +50,17 @@ test:
 check: all $(TESTS)
 	scripts/run-tests $(BUILD)
 
+# The whole suite under ASan + UBSan, then every fuzz target replays its committed corpus (also ASan + UBSan).
 sanitize:
-	scripts/install-deps
-	$(MAKE) BUILD=build/sanitize SANITIZE=1 check
+	scripts/install-deps build fuzz
+	ARTISTFETCH_SANITIZED=1 $(MAKE) BUILD=build/sanitize SANITIZE=1 check
+	scripts/fuzz replay
+
+# Fuzzes each target for FUZZ_SECONDS (default 60) on a working copy of its corpus.
+FUZZ_SECONDS ?= 60
+fuzz:
+	scripts/install-deps build fuzz
+	scripts/fuzz run $(FUZZ_SECONDS)
 
 demo:
 	scripts/install-deps

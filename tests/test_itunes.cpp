@@ -1,4 +1,5 @@
-// Tests of src/itunes: query URLs, response parsing and filtering, the aggregator. No I/O besides the fixture.
+// Tests of src/itunes: query URLs, response parsing and filtering, the aggregator. No I/O besides the
+// fixture.
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
@@ -26,7 +27,8 @@ std::string read_fixture(const std::string &name) {
     path = std::string(root) + "/" + path;
   }
   std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot open " << path << " (run from the repository root or set ARTISTFETCH_ROOT)");
+  REQUIRE_MESSAGE(in.good(),
+                  "cannot open " << path << " (run from the repository root or set ARTISTFETCH_ROOT)");
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
@@ -62,9 +64,13 @@ bool has_space_outside_strings(std::string_view json) {
   bool escaped = false;
   for (char c : json) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
     } else if (c == '"') {
       in_string = true;
     } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
@@ -74,7 +80,9 @@ bool has_space_outside_strings(std::string_view json) {
   return false;
 }
 
-std::string wrap(std::string_view elements) { return "{\"results\":[" + std::string(elements) + "]}"; }
+std::string wrap(std::string_view elements) {
+  return "{\"results\":[" + std::string(elements) + "]}";
+}
 
 std::string decoded(std::string_view text) {
   std::string out;
@@ -117,7 +125,8 @@ TEST_SUITE("query") {
   }
 
   TEST_CASE("percent_decode undoes percent_encode for every name") {
-    for (const std::string &text : {"Beyoncé"s, "Sigur Rós"s, "坂本龍一"s, "& = # + % / ? \""s, "a\0b\xff"s, ""s}) {
+    for (const std::string &text :
+         {"Beyoncé"s, "Sigur Rós"s, "坂本龍一"s, "& = # + % / ? \""s, "a\0b\xff"s, ""s}) {
       CHECK(decoded(itunes::percent_encode(text)) == text);
     }
   }
@@ -154,7 +163,8 @@ TEST_SUITE("query") {
     params.sort.clear();
     params.country = "JP";
     CHECK(itunes::build_query_url("https://itunes.apple.com/search", "坂本龍一", params) ==
-          "https://itunes.apple.com/search?term=%E5%9D%82%E6%9C%AC%E9%BE%8D%E4%B8%80&entity=musicArtist&limit=200"
+          "https://itunes.apple.com/"
+          "search?term=%E5%9D%82%E6%9C%AC%E9%BE%8D%E4%B8%80&entity=musicArtist&limit=200"
           "&country=JP");
   }
 
@@ -185,8 +195,10 @@ TEST_SUITE("results") {
     CHECK(first.track_count == 10);
 
     // Escapes are decoded in the fields and kept as sent in json.
-    CHECK(parsed.albums[1].collection_name == "What Was I Made For? [From The Motion Picture \"Barbie\"] - Single");
-    CHECK(parsed.albums[1].json.find(R"("collectionName":"What Was I Made For? [From The Motion Picture \"Barbie\"] - Single")") !=
+    CHECK(parsed.albums[1].collection_name ==
+          "What Was I Made For? [From The Motion Picture \"Barbie\"] - Single");
+    CHECK(parsed.albums[1].json.find(
+              R"("collectionName":"What Was I Made For? [From The Motion Picture \"Barbie\"] - Single")") !=
           std::string::npos);
     CHECK(parsed.albums[1].track_count == 1);
 
@@ -220,13 +232,16 @@ TEST_SUITE("results") {
       CHECK(std::string_view(name->GetString(), name->GetStringLength()) == *parsed.albums[i].artist_name);
     }
     // The sample writes ", " between members; strings with spaces keep them.
-    CHECK(parsed.albums[0].json.rfind(R"({"wrapperType":"collection","collectionType":"Album","artistId":1065981054,)", 0) == 0);
-    CHECK(parsed.albums[0].json.find(R"("copyright":"℗ 2024 Darkroom/Interscope Records")") != std::string::npos);
+    CHECK(parsed.albums[0].json.rfind(
+              R"({"wrapperType":"collection","collectionType":"Album","artistId":1065981054,)", 0) == 0);
+    CHECK(parsed.albums[0].json.find(R"("copyright":"℗ 2024 Darkroom/Interscope Records")") !=
+          std::string::npos);
   }
 
   TEST_CASE("pretty-printed input keeps every value byte for byte") {
     const std::string body =
-        "\n\n{\r\n  \"resultCount\" : 2,\r\n  \"results\" : [\r\n    {\r\n      \"artistName\" : \"Sigur R\\u00f3s\",\r\n"
+        "\n\n{\r\n  \"resultCount\" : 2,\r\n  \"results\" : [\r\n    {\r\n      \"artistName\" : \"Sigur "
+        "R\\u00f3s\",\r\n"
         "\t\t\"collectionName\"\t:\t\"( )  \\\"x , y\\\" \\\\\",\n      \"collectionPrice\" : 1.50E+1 ,\n"
         "      \"nested\" : { \"a\" : [ 1 , { } , \"  \" ] },\n      \"trackCount\" : 12\n    } ,\n"
         "    { }\n  ]\n}\n\n";
@@ -264,7 +279,7 @@ TEST_SUITE("results") {
 
   TEST_CASE("a NUL byte is rejected even after a complete document") {
     for (const std::string &body : {"{\"results\":[]}\0"s, "{\"results\":[]}\0garbage"s, "\0"s,
-                                   "{\"results\":[{\"artistName\":\"a\0b\"}]}"s}) {
+                                    "{\"results\":[{\"artistName\":\"a\0b\"}]}"s}) {
       const itunes::parse_result parsed = itunes::parse_results(body);
       CHECK_FALSE(parsed.ok);
       CHECK(parsed.error == "response contains a NUL byte");
@@ -319,7 +334,8 @@ TEST_SUITE("results") {
     CHECK(itunes::parse_results("{}").error == "response has no \"results\" array");
     CHECK(itunes::parse_results(R"({"resultCount":0,"x":{"results":[]}})").error ==
           "response has no \"results\" array");
-    for (const char *body : {R"({"results":{}})", R"({"results":null})", R"({"results":"[]"})", R"({"results":3})"}) {
+    for (const char *body :
+         {R"({"results":{}})", R"({"results":null})", R"({"results":"[]"})", R"({"results":3})"}) {
       CAPTURE(body);
       const itunes::parse_result parsed = itunes::parse_results(body);
       CHECK_FALSE(parsed.ok);
@@ -334,8 +350,8 @@ TEST_SUITE("results") {
   }
 
   TEST_CASE("elements that are not objects are skipped") {
-    const itunes::parse_result parsed =
-        itunes::parse_results(wrap(R"(1,"x",null,[{"artistName":"In an array"}],{"artistName":"A"},true,{})"));
+    const itunes::parse_result parsed = itunes::parse_results(
+        wrap(R"(1,"x",null,[{"artistName":"In an array"}],{"artistName":"A"},true,{})"));
     REQUIRE(parsed.ok);
     REQUIRE(parsed.albums.size() == 2);
     CHECK(*parsed.albums[0].artist_name == "A");
@@ -380,8 +396,8 @@ TEST_SUITE("results") {
     CHECK(parsed.albums[1].primary_genre.empty());
 
     // A nested duplicate of a field name must not reset the field read before it either.
-    const itunes::parse_result before = itunes::parse_results(
-        wrap(R"({"artistName":"Real","trackCount":3,"x":{"artistName":"Nested","trackCount":"n"},"y":[{"trackCount":1}]})"));
+    const itunes::parse_result before = itunes::parse_results(wrap(
+        R"({"artistName":"Real","trackCount":3,"x":{"artistName":"Nested","trackCount":"n"},"y":[{"trackCount":1}]})"));
     REQUIRE(before.ok);
     REQUIRE(before.albums.size() == 1);
     CHECK(*before.albums[0].artist_name == "Real");
@@ -389,33 +405,35 @@ TEST_SUITE("results") {
   }
 
   TEST_CASE("objects in other top-level arrays are not albums") {
-    const itunes::parse_result parsed =
-        itunes::parse_results(R"({"before":[{"artistName":"X"}],"results":[{"artistName":"A"}],"after":[{}]})");
+    const itunes::parse_result parsed = itunes::parse_results(
+        R"({"before":[{"artistName":"X"}],"results":[{"artistName":"A"}],"after":[{}]})");
     REQUIRE(parsed.ok);
     REQUIRE(parsed.albums.size() == 1);
     CHECK(*parsed.albums[0].artist_name == "A");
   }
 
   TEST_CASE("a duplicate key: the last one wins") {
-    const itunes::parse_result parsed =
-        itunes::parse_results(wrap(R"({"artistName":"A","artistName":"B"},{"artistName":"A","artistName":1})"));
+    const itunes::parse_result parsed = itunes::parse_results(
+        wrap(R"({"artistName":"A","artistName":"B"},{"artistName":"A","artistName":1})"));
     REQUIRE(parsed.ok);
     REQUIRE(parsed.albums.size() == 2);
     CHECK(*parsed.albums[0].artist_name == "B");
     CHECK_FALSE(parsed.albums[1].artist_name.has_value());
 
-    const itunes::parse_result twice = itunes::parse_results(R"({"results":[{"n":1}],"results":[{"n":2},{"n":3}]})");
+    const itunes::parse_result twice =
+        itunes::parse_results(R"({"results":[{"n":1}],"results":[{"n":2},{"n":3}]})");
     REQUIRE(twice.ok);
     REQUIRE(twice.albums.size() == 2);
     CHECK(twice.albums[0].json == R"({"n":2})");
-    CHECK(itunes::parse_results(R"({"results":[{}],"results":0})").error == "response \"results\" is not an array");
+    CHECK(itunes::parse_results(R"({"results":[{}],"results":0})").error ==
+          "response \"results\" is not an array");
   }
 
   TEST_CASE("trackCount is kept only when it is an integer that fits") {
-    const itunes::parse_result parsed = itunes::parse_results(wrap(
-        R"({"trackCount":14},{"trackCount":-3},{"trackCount":0},{"trackCount":9223372036854775807},)"
-        R"({"trackCount":9223372036854775808},{"trackCount":-9223372036854775809},{"trackCount":14.0},)"
-        R"({"trackCount":1e3},{"trackCount":99999999999999999999999999999999999999999})"));
+    const itunes::parse_result parsed = itunes::parse_results(
+        wrap(R"({"trackCount":14},{"trackCount":-3},{"trackCount":0},{"trackCount":9223372036854775807},)"
+             R"({"trackCount":9223372036854775808},{"trackCount":-9223372036854775809},{"trackCount":14.0},)"
+             R"({"trackCount":1e3},{"trackCount":99999999999999999999999999999999999999999})"));
     REQUIRE(parsed.ok);
     REQUIRE(parsed.albums.size() == 9);
     CHECK(parsed.albums[0].track_count == 14);
@@ -469,8 +487,8 @@ TEST_SUITE("results") {
   }
 
   TEST_CASE("an HTML error page is not valid JSON") {
-    const itunes::parse_result parsed =
-        itunes::parse_results("\n<!DOCTYPE html>\n<html><head><title>Error</title></head><body>503</body></html>\n");
+    const itunes::parse_result parsed = itunes::parse_results(
+        "\n<!DOCTYPE html>\n<html><head><title>Error</title></head><body>503</body></html>\n");
     CHECK_FALSE(parsed.ok);
     CHECK(parsed.error == "response is not valid JSON (Invalid value. at byte 1)");
   }
@@ -502,17 +520,17 @@ TEST_SUITE("results") {
   TEST_CASE("filter_exact does not fold case or trim spaces") {
     const itunes::parse_result parsed = itunes::parse_results(read_fixture("album-sample.json"));
     REQUIRE(parsed.ok);
-    for (const char *name : {"billie eilish", "BILLIE EILISH", "Billie eilish", " Billie Eilish", "Billie Eilish ",
-                             "Billie  Eilish", "Billie", "Eilish", "Billie Eilish &", ""}) {
+    for (const char *name : {"billie eilish", "BILLIE EILISH", "Billie eilish", " Billie Eilish",
+                             "Billie Eilish ", "Billie  Eilish", "Billie", "Eilish", "Billie Eilish &", ""}) {
       CAPTURE(name);
       CHECK(itunes::filter_exact(parsed.albums, name).empty());
     }
   }
 
   TEST_CASE("filter_exact compares the decoded name, escapes included") {
-    const itunes::parse_result parsed = itunes::parse_results(
-        wrap(R"({"artistName":"Beyonc\u00e9"},{"artistName":"Beyoncé"},{"artistName":"Beyonce"},)"
-             R"({"artistName":"Beyonce\u0301"},{"artistName":"\u5742\u672c\u9f8d\u4e00"},{"artistName":"AC\/DC"})"));
+    const itunes::parse_result parsed = itunes::parse_results(wrap(
+        R"({"artistName":"Beyonc\u00e9"},{"artistName":"Beyoncé"},{"artistName":"Beyonce"},)"
+        R"({"artistName":"Beyonce\u0301"},{"artistName":"\u5742\u672c\u9f8d\u4e00"},{"artistName":"AC\/DC"})"));
     REQUIRE(parsed.ok);
     const std::vector<itunes::album> kept = itunes::filter_exact(parsed.albums, "Beyoncé");
     REQUIRE(kept.size() == 2);

@@ -312,6 +312,15 @@ TEST_SUITE("output") {
     CHECK(column_of(lines[1], "Tab") == column_of(lines[0], "GENRE"));
   }
 
+  TEST_CASE("table lines never end in spaces, even when a cell does") {
+    const std::vector<itunes::artist_record> records = {
+        error_record("A", "", 0, 1), ok_record("B", {make_album("x ", "", std::nullopt, " ")})};
+    const std::vector<std::string> lines = split_lines(cli::render_table(records));
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[1] == "A       error:");
+    CHECK(lines[2] == "B       x");
+  }
+
   TEST_CASE("an empty report renders the header alone") {
     CHECK(cli::render_table({}) == "ARTIST  ALBUM  RELEASED  TRACKS  GENRE\n");
   }

@@ -1,6 +1,5 @@
 // Command-line parsing for artistfetch. Everything here is pure except reading --input files and checking
-// that
-// --cacert is readable, so the parser can be unit-tested and fuzzed directly.
+// that --cacert is readable, so the parser can be unit-tested and fuzzed directly.
 #include "cli/options.hpp"
 
 #include <sys/stat.h>
@@ -248,8 +247,6 @@ const flag_spec *find_flag(std::string_view name) {
 struct parser {
   options opts;
   bool base_url_given = false;
-  bool backoff_base_given = false;
-  bool backoff_cap_given = false;
   std::vector<std::string> input_paths;
 
   std::string integer_in(std::string_view value, long long low, long long high, int &out) {
@@ -464,10 +461,8 @@ struct parser {
       case flag_id::retry_on:
         return set_retry_on(value);
       case flag_id::backoff_base:
-        backoff_base_given = true;
         return seconds_in(value, 0, false, opts.backoff_base_s);
       case flag_id::backoff_cap:
-        backoff_cap_given = true;
         return seconds_in(value, 0, false, opts.backoff_cap_s);
       case flag_id::max_retry_after:
         return seconds_in(value, 0, true, opts.max_retry_after_s);

@@ -194,8 +194,17 @@ struct cell {
   std::size_t width = 0;
 };
 
+bool is_printable_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
+}
+
 cell make_cell(std::string_view text, std::size_t max_width) {
   cell result;
+  if (text.size() <= max_width && is_printable_ascii(text)) {  // the common case: one column per byte
+    result.text = std::string(text);
+    result.width = text.size();
+    return result;
+  }
   result.text.reserve(text.size());
   for (std::size_t at = 0; at < text.size();) {
     const utf8_step step = decode_utf8(text, at);
@@ -246,9 +255,9 @@ struct table_row {
   bool album_spans = false;  // an error message: written in full, not counted in the album column's width
 };
 
-table_row album_row(const std::string &artist, const itunes::album &album) {
+table_row album_row(const cell &artist, const itunes::album &album) {
   table_row row;
-  row.cells[0] = make_cell(artist, max_cell_width);
+  row.cells[0] = artist;
   row.cells[1] = make_cell(album.collection_name, max_cell_width);
   const std::string_view date = album.release_date;
   row.cells[2] = make_cell(looks_like_date(date) ? date.substr(0, 10) : date, max_cell_width);
@@ -272,6 +281,8 @@ void append_row(std::string &out, const table_row &row, const std::array<std::si
     }
     if (column != tracks_column) pending_spaces += padding;
   }
+  // A cell may end in spaces itself ("error: " with an empty message, a name with a trailing space).
+  while (!out.empty() && out.back() == ' ') out.pop_back();
   out += '\n';
 }
 
@@ -363,8 +374,11 @@ std::string render_json(const std::vector<itunes::artist_record> &records) {
 }
 
 std::string render_table(const std::vector<itunes::artist_record> &records) {
+  std::size_t row_count = 1;
+  for (const itunes::artist_record &record : records)
+    row_count += std::max<std::size_t>(1, record.results.size());
   std::vector<table_row> rows;
-  rows.reserve(records.size() + 1);
+  rows.reserve(row_count);
   table_row header;
   const char *titles[column_count] = {"ARTIST", "ALBUM", "RELEASED", "TRACKS", "GENRE"};
   for (std::size_t column = 0; column < column_count; ++column)
@@ -372,9 +386,10 @@ std::string render_table(const std::vector<itunes::artist_record> &records) {
   rows.push_back(std::move(header));
 
   for (const itunes::artist_record &record : records) {
+    cell artist = make_cell(record.artist, max_cell_width);
     if (!record.ok) {
       table_row row;
-      row.cells[0] = make_cell(record.artist, max_cell_width);
+      row.cells[0] = std::move(artist);
       std::string message = "error: " + record.error;
       if (record.http_status != 0) message += " (HTTP " + std::to_string(record.http_status) + ")";
       row.cells[1] = make_cell(message, static_cast<std::size_t>(-1));
@@ -382,11 +397,11 @@ std::string render_table(const std::vector<itunes::artist_record> &records) {
       rows.push_back(std::move(row));
     } else if (record.results.empty()) {
       table_row row;
-      row.cells[0] = make_cell(record.artist, max_cell_width);
+      row.cells[0] = std::move(artist);
       row.cells[1] = make_cell("(no exact match)", max_cell_width);
       rows.push_back(std::move(row));
     } else {
-      for (const itunes::album &album : record.results) rows.push_back(album_row(record.artist, album));
+      for (const itunes::album &album : record.results) rows.push_back(album_row(artist, album));
     }
   }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <deque>
 #include <limits>
@@ -154,9 +155,10 @@ void async_run::arm_wakeup(double now) {
     uv_timer_stop(&wakeup_);
     return;
   }
-  // Round up: a timer that fires a little early would find nothing to do and re-arm for ~0 ms.
-  auto delay_ms = static_cast<uint64_t>(std::max(0.0, (wake - now) * 1000.0) + 0.999);
-  uv_timer_start(&wakeup_, on_wakeup, delay_ms, 0);
+  // At least 1 ms, rounded up: libuv 1.44 runs a 0 ms timer started from a timer callback again in the same
+  // pass, without updating its clock, so a 0 here would spin forever.
+  const double delay_ms = std::ceil((wake - now) * 1000.0);
+  uv_timer_start(&wakeup_, on_wakeup, delay_ms < 1 ? 1 : static_cast<uint64_t>(delay_ms), 0);
 }
 
 void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {

@@ -25,8 +25,8 @@ class token_bucket {
   double last_s_ = -1;
 };
 
-// The default burst for a rate: a quarter of a minute's worth, so a handful of names go at once and a long
-// list settles to the rate.
+// The default burst for a rate: a quarter of a minute's worth, 1 to 5 tokens, so a handful of names go at
+// once and a long list settles to the rate (20/min gives 5 at once, then one every 3 s).
 double default_burst(double per_minute);
 
 }  // namespace cli

@@ -7,7 +7,8 @@ namespace itunes {
 aggregator::aggregator(std::vector<std::string> artists)
     : artists_(std::move(artists)), records_(artists_.size()), done_(artists_.size(), false) {}
 
-void aggregator::complete_with_response(std::size_t index, long http_status, std::string_view body, int attempts) {
+void aggregator::complete_with_response(std::size_t index, long http_status, std::string_view body,
+                                        int attempts) {
   // An index out of range is ignored like a duplicate: a late callback must never corrupt the report.
   if (index >= records_.size() || done_[index]) return;
   artist_record &record = records_[index];

@@ -78,8 +78,8 @@ std::string build_query_url(std::string_view base_url, std::string_view term, co
   const std::string_view limit_text(limit, static_cast<std::size_t>(limit_end - limit));
 
   // Sizing first keeps this to one allocation: a run builds one URL per artist.
-  std::size_t size = base_url.size() + 1 + 5 + encoded_size(term) + 8 + encoded_size(params.entity) + 7 +
-                     limit_text.size();
+  std::size_t size =
+      base_url.size() + 1 + 5 + encoded_size(term) + 8 + encoded_size(params.entity) + 7 + limit_text.size();
   if (!params.sort.empty()) size += 6 + encoded_size(params.sort);
   if (!params.country.empty()) size += 9 + encoded_size(params.country);
 

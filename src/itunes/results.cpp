@@ -15,34 +15,44 @@ namespace itunes {
 
 namespace {
 
-// Iterative: no recursion per nesting level. ValidateEncoding: reject invalid UTF-8. NumbersAsStrings: numbers
-// reach us as text, which both keeps trackCount exact and avoids RapidJSON 1.1.0's number parser
-// (CVE-2024-38517). No StopWhenDone: trailing garbage must be an error.
-constexpr unsigned parse_flags =
-    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
+// Iterative: no recursion per nesting level. ValidateEncoding: reject invalid UTF-8. NumbersAsStrings:
+// numbers reach us as their text, which keeps trackCount exact and skips the exponent arithmetic of
+// CVE-2024-38517 (1.1.0 still scans every number and refuses one past DBL_MAX). No StopWhenDone: trailing
+// garbage is an error.
+constexpr unsigned parse_flags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+                                 rapidjson::kParseNumbersAsStringsFlag;
 
-bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_json_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
-// Copies a JSON text that RapidJSON has already validated, dropping the whitespace between tokens. Whitespace
-// inside strings stays; an escaped quote does not end a string.
+// Copies a piece of JSON that RapidJSON has just read without error, dropping the whitespace between tokens.
+// Strings are copied whole (escapes included) with memchr, which matters: albums are mostly string bytes.
 std::string without_insignificant_space(std::string_view text) {
   std::string out(text.size(), '\0');
   char *dst = out.data();
-  bool in_string = false;
-  bool escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      *dst++ = c;
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (!is_json_space(c)) {
-      *dst++ = c;
-      in_string = (c == '"');
+  const char *p = text.data();
+  const char *const end = p + text.size();
+  while (p < end) {
+    const char c = *p++;
+    if (is_json_space(c)) continue;
+    *dst++ = c;
+    if (c != '"') continue;
+    // Inside a string: copy up to the closing quote, stepping over each backslash and the character it
+    // escapes.
+    for (;;) {
+      const auto *quote = static_cast<const char *>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+      if (quote == nullptr) quote = end;  // cannot happen in a valid slice; stay in bounds anyway
+      const auto *backslash =
+          static_cast<const char *>(std::memchr(p, '\\', static_cast<std::size_t>(quote - p)));
+      const char *stop = backslash != nullptr ? backslash : quote;
+      std::memcpy(dst, p, static_cast<std::size_t>(stop - p));
+      dst += stop - p;
+      p = stop;
+      if (p == end) break;
+      *dst++ = *p++;  // the quote or the backslash
+      if (stop == quote) break;
+      if (p < end) *dst++ = *p++;  // the escaped character
     }
   }
   out.resize(static_cast<std::size_t>(dst - out.data()));
@@ -71,12 +81,13 @@ album_field field_for_key(std::string_view key) {
   return album_field::none;
 }
 
-// SAX handler. depth_ counts the containers open around the current event: the top-level object's members are at
-// depth 1, the elements of "results" at depth 2, an album's own members at depth 3. Anything deeper is only
-// counted, so nested keys can never pass for album fields.
+// SAX handler. depth_ counts the containers open around the current event: the top-level object's members are
+// at depth 1, the elements of "results" at depth 2, an album's own members at depth 3. Anything deeper is
+// only counted, so nested keys can never pass for album fields.
 class results_handler {
  public:
-  results_handler(std::string_view body, const rapidjson::MemoryStream &stream) : body_(body), stream_(stream) {}
+  results_handler(std::string_view body, const rapidjson::MemoryStream &stream)
+      : body_(body), stream_(stream) {}
 
   bool Null() { return scalar(); }
   bool Bool(bool) { return scalar(); }
@@ -98,12 +109,21 @@ class results_handler {
     if (depth_ == 3 && in_album_) {
       album &current = albums_.back();
       switch (field_) {
-        case album_field::artist_name: current.artist_name.emplace(text, length); break;
-        case album_field::collection_name: current.collection_name.assign(text, length); break;
-        case album_field::release_date: current.release_date.assign(text, length); break;
-        case album_field::primary_genre: current.primary_genre.assign(text, length); break;
+        case album_field::artist_name:
+          current.artist_name.emplace(text, length);
+          break;
+        case album_field::collection_name:
+          current.collection_name.assign(text, length);
+          break;
+        case album_field::release_date:
+          current.release_date.assign(text, length);
+          break;
+        case album_field::primary_genre:
+          current.primary_genre.assign(text, length);
+          break;
         case album_field::none:
-        case album_field::track_count: break;
+        case album_field::track_count:
+          break;
       }
     }
     field_ = album_field::none;
@@ -199,12 +219,23 @@ class results_handler {
 
   void clear_field(album &current) const {
     switch (field_) {
-      case album_field::artist_name: current.artist_name.reset(); break;
-      case album_field::collection_name: current.collection_name.clear(); break;
-      case album_field::release_date: current.release_date.clear(); break;
-      case album_field::primary_genre: current.primary_genre.clear(); break;
-      case album_field::track_count: current.track_count.reset(); break;
-      case album_field::none: break;
+      case album_field::artist_name:
+        current.artist_name.reset();
+        break;
+      case album_field::collection_name:
+        current.collection_name.clear();
+        break;
+      case album_field::release_date:
+        current.release_date.clear();
+        break;
+      case album_field::primary_genre:
+        current.primary_genre.clear();
+        break;
+      case album_field::track_count:
+        current.track_count.reset();
+        break;
+      case album_field::none:
+        break;
     }
   }
 

@@ -55,6 +55,7 @@ struct socket_context {
   uv_poll_t poll{};
   uvcurl_s *owner = nullptr;
   curl_socket_t fd = CURL_SOCKET_BAD;
+  int wanted = 0;  // the uv events curl last asked for
 };
 
 void on_socket_closed(uv_handle_t *handle) noexcept {
@@ -68,13 +69,13 @@ void on_timer_closed(uv_handle_t *handle) noexcept { static_cast<uvcurl_s *>(han
 
 void on_poll(uv_poll_t *poll, int status, int events) noexcept {
   auto *context = static_cast<socket_context *>(poll->data);
-  int flags = 0;
-  if (status < 0) {
-    flags = CURL_CSELECT_ERR;  // curl reads SO_ERROR and reports the real cause
-  } else {
-    if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
-    if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
-  }
+  // On an error (libuv reports POLLERR, e.g. after a reset) curl is told so, together with the directions it
+  // was waiting for: with CURL_CSELECT_ERR alone, libcurl 7.88 gives up with "select/poll returned error"
+  // instead of reading the socket and reporting the real cause ("Connection reset by peer").
+  if (status < 0) events = context->wanted;
+  int flags = status < 0 ? CURL_CSELECT_ERR : 0;
+  if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
+  if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
   context->owner->socket_action(context->fd, flags);
 }
 
@@ -112,6 +113,7 @@ int on_curl_socket(CURL *, curl_socket_t fd, int what, void *userp, void *socket
   int events = 0;
   if (what & CURL_POLL_IN) events |= UV_READABLE;
   if (what & CURL_POLL_OUT) events |= UV_WRITABLE;
+  context->wanted = events;
   return uv_poll_start(&context->poll, events, on_poll) == 0 ? 0 : -1;
 }
 

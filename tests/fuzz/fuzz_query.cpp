@@ -1,5 +1,6 @@
 // libFuzzer target: percent_encode / percent_decode and build_query_url on arbitrary bytes. The encoding must
-// use only Apple's unreserved characters and uppercase %XX, decode back to the input, and appear whole in the URL.
+// use only Apple's unreserved characters and uppercase %XX, decode back to the input, and appear whole in the
+// URL.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -23,7 +24,9 @@ bool is_unreserved(char c) {
          c == '_' || c == '*';
 }
 
-bool is_upper_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); }
+bool is_upper_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
 
 // Checks the encoding of `text` and returns it.
 std::string checked_encoding(std::string_view text) {
@@ -68,10 +71,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   if (shape & 2) params.country = std::string(term.substr(0, 2));
   if (shape & 4) params.entity = std::string(term.substr(term.size() / 2));
   params.limit = static_cast<int>(shape) - 100;
-  const std::string_view base = (shape & 8) ? "http://127.0.0.1:1/search?media=music" : "https://itunes.apple.com/search";
+  const std::string_view base =
+      (shape & 8) ? "http://127.0.0.1:1/search?media=music" : "https://itunes.apple.com/search";
 
   const std::string url = itunes::build_query_url(base, term, params);
-  const std::string prefix = std::string(base) + ((shape & 8) ? "&" : "?") + "term=" + itunes::percent_encode(term) +
+  const std::string prefix = std::string(base) + ((shape & 8) ? "&" : "?") +
+                             "term=" + itunes::percent_encode(term) +
                              "&entity=" + checked_encoding(params.entity) + "&limit=";
   require(url.compare(0, prefix.size(), prefix) == 0, "the URL starts with base, separator, term and entity");
   const std::string tail = url.substr(prefix.size());
@@ -80,11 +85,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   require((tail.find("&country=") != std::string::npos) == !params.country.empty(), "country only when set");
   if (!params.country.empty()) {
     const std::string country = "&country=" + checked_encoding(params.country);
-    require(tail.size() >= country.size() && tail.compare(tail.size() - country.size(), country.size(), country) == 0,
+    require(tail.size() >= country.size() &&
+                tail.compare(tail.size() - country.size(), country.size(), country) == 0,
             "country comes last");
   }
   for (char c : url.substr(base.size() + 1)) {
-    require(is_unreserved(c) || c == '%' || c == '=' || c == '&', "the query has only encoded text, '=' and '&'");
+    require(is_unreserved(c) || c == '%' || c == '=' || c == '&',
+            "the query has only encoded text, '=' and '&'");
   }
   return 0;
 }

@@ -1,6 +1,6 @@
 // libFuzzer target: parse_results and filter_exact on arbitrary bytes. Besides the sanitizers, it checks that
-// every album's json is a compact object that parses back to the same fields, and that parse_results agrees with
-// RapidJSON's own DOM about which bodies are acceptable.
+// every album's json is a compact object that parses back to the same fields, and that parse_results agrees
+// with RapidJSON's own DOM about which bodies are acceptable.
 #include <rapidjson/document.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
@@ -26,11 +26,11 @@ void require(bool condition, const char *what) {
   }
 }
 
-constexpr unsigned dom_flags =
-    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
+constexpr unsigned dom_flags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+                               rapidjson::kParseNumbersAsStringsFlag;
 
-// Numbers-as-strings would make a number and a string look alike in the DOM; a leading 0xFF, a byte that valid
-// UTF-8 never has, marks the numbers. Everything else goes to the document unchanged.
+// Numbers-as-strings would make a number and a string look alike in the DOM; a leading 0xFF, a byte that
+// valid UTF-8 never has, marks the numbers. Everything else goes to the document unchanged.
 struct marking_handler {
   rapidjson::Document &doc;
   bool Null() { return doc.Null(); }
@@ -44,7 +44,9 @@ struct marking_handler {
     const std::string marked = "\xff" + std::string(text, length);
     return doc.String(marked.data(), length + 1, true);
   }
-  bool String(const char *text, rapidjson::SizeType length, bool copy) { return doc.String(text, length, copy); }
+  bool String(const char *text, rapidjson::SizeType length, bool copy) {
+    return doc.String(text, length, copy);
+  }
   bool StartObject() { return doc.StartObject(); }
   bool Key(const char *text, rapidjson::SizeType length, bool copy) { return doc.Key(text, length, copy); }
   bool EndObject(rapidjson::SizeType count) { return doc.EndObject(count); }
@@ -68,7 +70,8 @@ bool parse_dom(std::string_view text, rapidjson::Document &doc) {
 }
 
 bool is_number(const rapidjson::Value *value) {
-  return value != nullptr && value->IsString() && value->GetStringLength() > 0 && value->GetString()[0] == '\xff';
+  return value != nullptr && value->IsString() && value->GetStringLength() > 0 &&
+         value->GetString()[0] == '\xff';
 }
 
 // The last member named `key`, as the parser's duplicate rule says; null when absent or not an object.
@@ -92,9 +95,13 @@ bool has_space_outside_strings(std::string_view json) {
   bool escaped = false;
   for (char c : json) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
     } else if (c == '"') {
       in_string = true;
     } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
@@ -113,7 +120,8 @@ void check_album(const itunes::album &album) {
 
   const rapidjson::Value *artist = last_member(doc, "artistName");
   if (artist != nullptr && artist->IsString() && !is_number(artist)) {
-    require(album.artist_name.has_value() && *album.artist_name == string_of(artist), "artist_name is artistName");
+    require(album.artist_name.has_value() && *album.artist_name == string_of(artist),
+            "artist_name is artistName");
   } else {
     require(!album.artist_name.has_value(), "no artist_name without a string artistName");
   }
@@ -174,7 +182,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   if (!parsed.ok || parsed.albums.empty()) return 0;
 
   // Filter on a name that occurs (the first album's) and on one that may not (the last album's collection).
-  const std::string names[] = {parsed.albums.front().artist_name.value_or(""), parsed.albums.back().collection_name};
+  const std::string names[] = {parsed.albums.front().artist_name.value_or(""),
+                               parsed.albums.back().collection_name};
   for (const std::string &name : names) {
     std::size_t expected = 0;
     for (const itunes::album &album : parsed.albums) expected += (album.artist_name == name) ? 1 : 0;

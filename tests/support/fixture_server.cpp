@@ -36,7 +36,8 @@ double seconds_since(clock_type::time_point start) {
 void ensure_curl() {
   struct curl_global {
     curl_global() {
-      if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw std::runtime_error("curl_global_init failed");
+      if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        throw std::runtime_error("curl_global_init failed");
     }
     ~curl_global() { curl_global_cleanup(); }
   };
@@ -234,13 +235,15 @@ std::string project_root() {
   return buffer;
 }
 
-std::string program_path() { return env_or("ARTISTFETCH_BIN", project_root() + "/build/artistfetch"); }
+std::string program_path() {
+  return env_or("ARTISTFETCH_BIN", project_root() + "/build/artistfetch");
+}
 
 // ---- fixture_server --------------------------------------------------------------------------------------
 
 fixture_server::fixture_server(std::vector<std::string> extra_args) {
-  std::vector<std::string> argv = {project_root() + "/scripts/fixture-server", "--host", "127.0.0.1", "--port",
-                                   "0"};
+  std::vector<std::string> argv = {project_root() + "/scripts/fixture-server", "--host", "127.0.0.1",
+                                   "--port", "0"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
 
   unique_fd in_read, in_write, out_read, out_write;
@@ -289,7 +292,9 @@ fixture_server::fixture_server(std::vector<std::string> extra_args) {
   }
 }
 
-fixture_server::~fixture_server() { stop(); }
+fixture_server::~fixture_server() {
+  stop();
+}
 
 void fixture_server::stop() noexcept {
   if (stdin_fd_ >= 0) ::close(stdin_fd_);
@@ -318,7 +323,9 @@ void fixture_server::stop() noexcept {
   stdout_fd_ = -1;
 }
 
-std::string fixture_server::base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/search"; }
+std::string fixture_server::base_url() const {
+  return "http://127.0.0.1:" + std::to_string(port_) + "/search";
+}
 
 std::string fixture_server::get(const std::string &path) const {
   const std::string url = "http://127.0.0.1:" + std::to_string(port_) + path;
@@ -347,7 +354,9 @@ long fixture_server::connections() const {
   return static_cast<long>(doc["connections"].GetInt64());
 }
 
-void fixture_server::reset() const { get("/reset"); }
+void fixture_server::reset() const {
+  get("/reset");
+}
 
 // ---- HTTP ------------------------------------------------------------------------------------------------
 
@@ -397,8 +406,9 @@ http_response http_get(const std::string &url, double timeout_s, std::size_t max
   response.seconds = seconds_since(start);
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &response.status);
   if (rc != CURLE_OK) {
-    response.error = sink.over ? "body larger than " + std::to_string(max_body) + " bytes"
-                               : std::string(curl_easy_strerror(rc)) + (*error ? std::string(": ") + error : "");
+    response.error = sink.over
+                         ? "body larger than " + std::to_string(max_body) + " bytes"
+                         : std::string(curl_easy_strerror(rc)) + (*error ? std::string(": ") + error : "");
   }
   return response;
 }
@@ -414,8 +424,8 @@ std::string url_encode(const std::string &text) {
 
 // ---- run_command -----------------------------------------------------------------------------------------
 
-command_result run_command(const std::vector<std::string> &argv, const std::string &stdin_data, double timeout_s,
-                           const std::vector<std::string> &extra_env) {
+command_result run_command(const std::vector<std::string> &argv, const std::string &stdin_data,
+                           double timeout_s, const std::vector<std::string> &extra_env) {
   if (argv.empty()) throw std::invalid_argument("run_command: empty argv");
   command_result result;
 
@@ -423,9 +433,10 @@ command_result run_command(const std::vector<std::string> &argv, const std::stri
   for (char **e = environ; e && *e; ++e) env.emplace_back(*e);
   for (const std::string &entry : extra_env) {
     const std::string key = entry.substr(0, entry.find('='));
-    env.erase(std::remove_if(env.begin(), env.end(),
-                             [&](const std::string &e) { return e.compare(0, key.size() + 1, key + "=") == 0; }),
-              env.end());
+    env.erase(
+        std::remove_if(env.begin(), env.end(),
+                       [&](const std::string &e) { return e.compare(0, key.size() + 1, key + "=") == 0; }),
+        env.end());
     if (entry.find('=') != std::string::npos) env.push_back(entry);
   }
 
@@ -455,7 +466,8 @@ command_result run_command(const std::vector<std::string> &argv, const std::stri
     const double now = seconds_since(start);
     if (!exited) {
       siginfo_t info{};
-      if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) {
+      if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+          info.si_pid == pid) {
         exited = true;
         exited_at = now;
       }
@@ -480,9 +492,10 @@ command_result run_command(const std::vector<std::string> &argv, const std::stri
     if (out_read) out_index = static_cast<int>(count), fds[count++] = {out_read.get(), POLLIN, 0};
     if (err_read) err_index = static_cast<int>(count), fds[count++] = {err_read.get(), POLLIN, 0};
     if (in_write) in_index = static_cast<int>(count), fds[count++] = {in_write.get(), POLLOUT, 0};
-    int wait_ms = 100;
-    if (!result.timed_out) wait_ms = std::min(wait_ms, static_cast<int>((timeout_s - now) * 1000) + 1);
-    int r = ::poll(fds, count, std::max(wait_ms, 0));
+    // Wake up at least every 100 ms to notice an exit while left-over processes hold the pipes.
+    double wait_ms = 100;
+    if (!result.timed_out) wait_ms = std::min(wait_ms, (timeout_s - now) * 1000 + 1);
+    int r = ::poll(fds, count, static_cast<int>(std::max(wait_ms, 0.0)));
     if (r <= 0) continue;
 
     auto drain = [](const pollfd &p, unique_fd &fd, std::string &into) {

@@ -12,7 +12,8 @@ namespace test_support {
 // The project root: $ARTISTFETCH_ROOT when set and non-empty, else the current directory.
 std::string project_root();
 
-// The artistfetch binary: $ARTISTFETCH_BIN when set and non-empty, else project_root() + "/build/artistfetch".
+// The artistfetch binary: $ARTISTFETCH_BIN when set and non-empty, else project_root() +
+// "/build/artistfetch".
 std::string program_path();
 
 // A scripts/fixture-server child on 127.0.0.1 and a free port. Its stdin is a pipe that this object holds
