@@ -26,15 +26,15 @@ struct curl_easy_deleter {
 
 class async_run {
  public:
-  async_run(const options &opts, run_plan plan)
+  async_run(const options &opts, run_plan plan, const run_hooks &hooks)
       : opts_(opts),
         plan_(std::move(plan)),
+        hooks_(hooks),
         report_(opts.artists),
+        relay_(report_, hooks),
         attempts_(opts.artists.size(), 0),
         bucket_(plan_.rate_per_min, default_burst(plan_.rate_per_min)),
-        random_(std::random_device{}()) {
-    for (std::size_t i = 0; i < opts.artists.size(); ++i) ready_.push_back(i);
-  }
+        random_(std::random_device{}()) {}
 
   run_report run();
 
@@ -67,7 +67,9 @@ class async_run {
 
   const options &opts_;
   run_plan plan_;
+  const run_hooks &hooks_;
   itunes::aggregator report_;
+  completion_relay relay_;
   std::vector<int> attempts_;
   token_bucket bucket_;
   std::mt19937_64 random_;
@@ -111,6 +113,7 @@ void async_run::start(slot *free_slot, std::size_t index) {
   set_request_url(free_slot->easy.get(), plan_.urls[index]);
   ++attempts_[index];
   ++requests_;
+  if (hooks_.request_started) hooks_.request_started(index);
   int rc = uvcurl_add(curl_, free_slot->easy.get(), on_done, free_slot);
   if (rc != 0) {
     report_.complete_with_error(index, std::string("could not start the request: ") + uvcurl_strerror(rc), 0,
@@ -169,6 +172,7 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
   const std::size_t index = done_slot->index;
   const int attempts = self.attempts_[index];
   attempt_result attempt = read_attempt(easy, result, done_slot->buffer, self.plan_.retry.max_retry_after_s);
+  if (self.hooks_.request_finished) self.hooks_.request_finished(index, easy, result);
   if (self.signal_ != 0 && result == UVCURL_CANCELLED) {
     self.report_.complete_with_error(index, cancelled_error, attempt.http_status, attempts);
   } else {
@@ -179,7 +183,7 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
       self.delayed_.push({now + next.delay_s, index});
       if (next.throttled) self.paused_until_s_ = std::max(self.paused_until_s_, now + next.delay_s);
     } else {
-      record_attempt(self.report_, index, attempt, done_slot->buffer.body, attempts);
+      self.relay_.record(index, attempt, done_slot->buffer.body, attempts);
     }
   }
   self.free_slots_.push_back(done_slot);
@@ -243,6 +247,8 @@ run_report async_run::run() {
     curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(opts_.concurrency));
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
     slots_.reserve(static_cast<std::size_t>(opts_.concurrency));
+    for (std::size_t i = 0; i < report_.size(); ++i)
+      if (!relay_.answer_from_store(i)) ready_.push_back(i);
     pump();
   } else {
     for (std::size_t i = 0; i < report_.size(); ++i)
@@ -264,6 +270,8 @@ run_report async_run::run() {
 
 }  // namespace
 
-run_report run_async(const options &opts) { return async_run(opts, make_run_plan(opts)).run(); }
+run_report run_async(const options &opts, const run_hooks &hooks) {
+  return async_run(opts, make_run_plan(opts), hooks).run();
+}
 
 }  // namespace cli

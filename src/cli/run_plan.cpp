@@ -16,4 +16,28 @@ run_plan make_run_plan(const options &opts) {
   return plan;
 }
 
+completion_relay::completion_relay(itunes::aggregator &report, const run_hooks &hooks)
+    : report_(report), hooks_(hooks) {
+  if (!hooks_.artist_finished) return;
+  report_.on_complete([this](std::size_t index, const itunes::artist_record &record) {
+    hooks_.artist_finished(index, record, record.ok ? body_ : std::string_view());
+  });
+}
+
+bool completion_relay::answer_from_store(std::size_t index) {
+  std::string body;
+  if (!hooks_.stored_response || !hooks_.stored_response(index, body)) return false;
+  body_ = body;
+  report_.complete_with_response(index, 200, body, 0);
+  body_ = {};
+  return true;
+}
+
+void completion_relay::record(std::size_t index, const attempt_result &attempt, std::string_view body,
+                              int attempts) {
+  body_ = body;
+  record_attempt(report_, index, attempt, body, attempts);
+  body_ = {};
+}
+
 }  // namespace cli

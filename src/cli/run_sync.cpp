@@ -64,10 +64,11 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-run_report run_sync(const options &opts) {
+run_report run_sync(const options &opts, const run_hooks &hooks) {
   const auto started = std::chrono::steady_clock::now();
   const run_plan plan = make_run_plan(opts);
   itunes::aggregator report(opts.artists);
+  completion_relay relay(report, hooks);
   token_bucket bucket(plan.rate_per_min, default_burst(plan.rate_per_min));
   std::mt19937_64 random(std::random_device{}());
   run_report result;
@@ -86,6 +87,7 @@ run_report run_sync(const options &opts) {
       report.complete_with_error(index, "could not create a curl handle", 0, 0);
       continue;
     }
+    if (relay.answer_from_store(index)) continue;
     int attempts = 0;
     while (!report.is_complete(index)) {
       sleep_unless_stopped(bucket.wait_s(seconds_since(started)));
@@ -98,8 +100,10 @@ run_report run_sync(const options &opts) {
       set_request_url(easy.get(), plan.urls[index]);
       ++attempts;
       ++result.requests;
+      if (hooks.request_started) hooks.request_started(index);
       const CURLcode code = curl_easy_perform(easy.get());
       const attempt_result attempt = read_attempt(easy.get(), code, buffer, plan.retry.max_retry_after_s);
+      if (hooks.request_finished) hooks.request_finished(index, easy.get(), code);
       if (stop_signal != 0 && code == CURLE_ABORTED_BY_CALLBACK) {
         report.complete_with_error(index, cancelled_error, attempt.http_status, attempts);
         break;
@@ -107,7 +111,7 @@ run_report run_sync(const options &opts) {
       double unit_random = std::uniform_real_distribution<double>(0.0, 1.0)(random);
       const verdict next = judge_attempt(attempt, attempts, plan.retry, unit_random);
       if (!next.retry) {
-        record_attempt(report, index, attempt, buffer.body, attempts);
+        relay.record(index, attempt, buffer.body, attempts);
         break;
       }
       sleep_unless_stopped(next.delay_s);

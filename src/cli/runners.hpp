@@ -2,7 +2,10 @@
 // with curl_easy_perform. Both produce the same records for the same answers.
 #pragma once
 
+#include <curl/curl.h>
+
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,10 +34,44 @@ struct run_report {
   bool loop_closed = true;                     // async: uv_loop_close returned 0
 };
 
+// What a run tells its observers as it goes (progress, statistics, streaming output, the cache). Every member
+// may be left empty. They are called on the thread of the run, never concurrently.
+struct run_hooks {
+  // Before any request: fill `body` and return true to answer the artist from a stored response instead.
+  std::function<bool(std::size_t index, std::string &body)> stored_response;
+  // A request is about to be sent (a retry counts as a new request).
+  std::function<void(std::size_t index)> request_started;
+  // A request has ended; `easy` still holds its timings and counters for curl_easy_getinfo.
+  std::function<void(std::size_t index, CURL *easy, CURLcode result)> request_finished;
+  // An artist's record is complete; for a 200 answer that parsed, `body` is the response, else empty.
+  std::function<void(std::size_t index, const itunes::artist_record &record, std::string_view body)>
+      artist_finished;
+};
+
+// Records outcomes in a run's aggregator and passes each completed record on to hooks.artist_finished, with
+// the body it came from. Both runners record through one of these.
+class completion_relay {
+ public:
+  completion_relay(itunes::aggregator &report, const run_hooks &hooks);
+  completion_relay(const completion_relay &) = delete;
+  completion_relay &operator=(const completion_relay &) = delete;
+
+  // Answers artist `index` from hooks.stored_response when there is one; true when it did (0 attempts).
+  bool answer_from_store(std::size_t index);
+
+  // record_attempt(), with `body` shown to hooks.artist_finished.
+  void record(std::size_t index, const attempt_result &attempt, std::string_view body, int attempts);
+
+ private:
+  itunes::aggregator &report_;
+  const run_hooks &hooks_;
+  std::string_view body_;  // the body being recorded, while record() or answer_from_store() runs
+};
+
 // Runs every artist's request on a libuv loop of its own, at most opts.concurrency at once.
-run_report run_async(const options &opts);
+run_report run_async(const options &opts, const run_hooks &hooks = {});
 
 // Runs the requests one after another on one reused easy handle.
-run_report run_sync(const options &opts);
+run_report run_sync(const options &opts, const run_hooks &hooks = {});
 
 }  // namespace cli

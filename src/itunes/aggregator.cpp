@@ -27,8 +27,7 @@ void aggregator::complete_with_response(std::size_t index, long http_status, std
     // This API answers 403 when it throttles a client, never for "no results".
     if (http_status == 403) record.error += ", the API may be throttling";
   }
-  done_[index] = true;
-  ++completed_;
+  mark_done(index);
 }
 
 void aggregator::complete_with_error(std::size_t index, std::string error, long http_status, int attempts) {
@@ -37,8 +36,14 @@ void aggregator::complete_with_error(std::size_t index, std::string error, long 
   record.error = std::move(error);
   record.http_status = http_status;
   record.attempts = attempts;
+  mark_done(index);
+}
+
+void aggregator::mark_done(std::size_t index) {
   done_[index] = true;
   ++completed_;
+  records_[index].artist = artists_[index];
+  if (listener_) listener_(index, records_[index]);
 }
 
 std::vector<artist_record> aggregator::take_report() {

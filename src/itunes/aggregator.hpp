@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,14 @@ class aggregator {
   void complete_with_error(std::size_t index, std::string error, long http_status, int attempts);
 
   bool is_complete(std::size_t index) const { return done_[index]; }
+
+  // The record of a completed artist.
+  const artist_record &record(std::size_t index) const { return records_[index]; }
+
+  // Called once per artist, as soon as its record is complete: for streaming output and progress.
+  void on_complete(std::function<void(std::size_t index, const artist_record &record)> listener) {
+    listener_ = std::move(listener);
+  }
   std::size_t completed() const { return completed_; }
   bool finished() const { return completed_ == records_.size(); }
 
@@ -47,6 +56,9 @@ class aggregator {
   std::vector<artist_record> records_;
   std::vector<bool> done_;
   std::size_t completed_ = 0;
+  std::function<void(std::size_t, const artist_record &)> listener_;
+
+  void mark_done(std::size_t index);
 };
 
 }  // namespace itunes
