@@ -71,11 +71,19 @@ std::string write_temp_file(const std::string &content) {
   return path;
 }
 
-// build/embed, beside the artistfetch binary under test.
-std::string example_path() {
+// A file of the build that holds the artistfetch binary under test: "embed", "tests/test_uvcurl".
+std::string build_path(const std::string &relative) {
   std::string program = test_support::program_path();
-  return program.substr(0, program.rfind('/') + 1) + "embed";
+  return program.substr(0, program.rfind('/') + 1) + relative;
 }
+
+bool valgrind_usable() {
+  return std::system("command -v valgrind >/dev/null 2>&1") == 0 && !std::getenv("ARTISTFETCH_SANITIZED");
+}
+
+const std::vector<std::string> valgrind_args = {"/usr/bin/valgrind",        "--quiet",
+                                                "--leak-check=full",        "--show-leak-kinds=all",
+                                                "--errors-for-leak-kinds=all", "--error-exitcode=99"};
 
 }  // namespace
 
@@ -256,7 +264,7 @@ TEST_SUITE("cli") {
 TEST_SUITE("example") {
   TEST_CASE("the C example runs lookups on its own loop and closes it cleanly") {
     fixture_server server({"--latency-ms", "100"});
-    const std::string embed = example_path();
+    const std::string embed = build_path("embed");
     command_result result = test_support::run_command({embed, server.base_url(), "Lorde", "Beyoncé", "Zed"});
     CHECK(result.exit_code == 0);
     CHECK(result.out.find("Lorde: HTTP 200") != std::string::npos);
@@ -266,17 +274,27 @@ TEST_SUITE("example") {
   }
 
   TEST_CASE("the C example is valgrind-clean") {
-    if (std::system("command -v valgrind >/dev/null 2>&1") != 0 || std::getenv("ARTISTFETCH_SANITIZED")) {
+    if (!valgrind_usable()) {
       MESSAGE("valgrind not available or sanitized build: skipped");
       return;
     }
     fixture_server server;
-    const std::string embed = example_path();
-    command_result result = test_support::run_command(
-        {"/usr/bin/valgrind", "--quiet", "--leak-check=full", "--show-leak-kinds=all", "--errors-for-leak-kinds=all",
-         "--error-exitcode=99", embed, server.base_url(), "Lorde", "Dua Lipa"},
-        "", 120);
+    std::vector<std::string> argv = valgrind_args;
+    argv.insert(argv.end(), {build_path("embed"), server.base_url(), "Lorde", "Dua Lipa"});
+    command_result result = test_support::run_command(argv, "", 120);
     CHECK(result.exit_code == 0);
     CHECK(result.err.find("definitely lost") == std::string::npos);
+  }
+
+  TEST_CASE("the loop under faults, cancellations and a close in flight is valgrind-clean") {
+    if (!valgrind_usable()) {
+      MESSAGE("valgrind not available or sanitized build: skipped");
+      return;
+    }
+    std::vector<std::string> argv = valgrind_args;
+    argv.insert(argv.end(), {build_path("tests/test_uvcurl"), "--test-case=*under faults*"});
+    command_result result = test_support::run_command(argv, "", 50, {"UVCURL_STRESS_TRANSFERS=300"});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out.find("1 passed") != std::string::npos);
   }
 }

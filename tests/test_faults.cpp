@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <chrono>
+#include <csignal>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -270,5 +271,80 @@ TEST_SUITE("faults") {
     }
     CHECK(run.records[0].results == 3);   // the realistic catalog's three "Billie Eilish" albums
     CHECK(run.records[14].results >= 1);  // 坂本龍一
+  }
+}
+
+namespace {
+
+// Runs artistfetch on `names` and sends `signum` after `after_s` seconds.
+timed_run run_interrupted(const fixture_server &server, std::vector<std::string> args,
+                          const std::vector<std::string> &names, int signum, double after_s) {
+  std::vector<std::string> argv{test_support::program_path(), "--base-url", server.base_url(), "--format",
+                                "ndjson"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("--");
+  argv.insert(argv.end(), names.begin(), names.end());
+  timed_run run;
+  run.result = test_support::run_command(argv, "", 60, {}, signum, after_s);
+  run.records = records_of(run.result.out);
+  REQUIRE(run.records.size() == names.size());  // one record per name: none lost, none printed twice
+  for (std::size_t i = 0; i < names.size(); ++i) CHECK(run.records[i].artist == names[i]);
+  CHECK(run.result.err.find("did not close cleanly") == std::string::npos);  // uv_loop_close returned 0
+  return run;
+}
+
+bool is_cancelled(const record_view &record) {
+  return record.status == "error" && record.error.find("cancelled") == 0;
+}
+
+}  // namespace
+
+TEST_SUITE("interruption") {
+  TEST_CASE("SIGINT cancels the transfers in flight, keeps the finished records and exits 130") {
+    fixture_server server;
+    timed_run run = run_interrupted(server, {}, {"Lorde", "@hang A", "@hang B", "Dua Lipa"}, SIGINT, 1.0);
+    CHECK(run.result.exit_code == 130);
+    CHECK(run.records[0].status == "ok");
+    CHECK(is_cancelled(run.records[1]));
+    CHECK(is_cancelled(run.records[2]));
+    CHECK(run.records[3].status == "ok");
+  }
+
+  TEST_CASE("SIGTERM does the same and exits 143") {
+    fixture_server server;
+    timed_run run = run_interrupted(server, {}, {"@hang A", "Lorde"}, SIGTERM, 1.0);
+    CHECK(run.result.exit_code == 143);
+    CHECK(is_cancelled(run.records[0]));
+    CHECK(run.records[1].status == "ok");
+  }
+
+  TEST_CASE("artists still queued are cancelled without a request") {
+    fixture_server server;
+    timed_run run = run_interrupted(server, {"--concurrency", "1"}, {"@hang A", "Queued B", "Queued C"}, SIGINT, 1.0);
+    CHECK(run.result.exit_code == 130);
+    for (const record_view &record : run.records) CHECK(is_cancelled(record));
+    CHECK(server.requests_for("Queued B") == 0);
+    CHECK(server.requests_for("Queued C") == 0);
+  }
+
+  TEST_CASE("the sync mode stops at the artist in flight and starts no other") {
+    fixture_server server;
+    timed_run run = run_interrupted(server, {"--sync"}, {"Lorde", "@hang A", "Zed"}, SIGINT, 1.0);
+    CHECK(run.result.exit_code == 130);
+    CHECK(run.records[0].status == "ok");
+    CHECK(is_cancelled(run.records[1]));
+    CHECK(is_cancelled(run.records[2]));
+    CHECK(server.requests_for("Zed") == 0);
+  }
+
+  TEST_CASE("a throttling answer pauses the whole queue, not only its own artist") {
+    // "@503once A" answers 503 with Retry-After: 1. With one slot, "B" would start at once after it, unless
+    // the pause holds it back: stopped half way through the pause, B must not have been asked for.
+    fixture_server server;
+    timed_run run = run_interrupted(server, {"--concurrency", "1"}, {"@503once A", "B"}, SIGTERM, 0.5);
+    CHECK(run.result.exit_code == 143);
+    CHECK(server.requests_for("@503once A") == 1);
+    CHECK(server.requests_for("B") == 0);
+    CHECK(is_cancelled(run.records[1]));
   }
 }

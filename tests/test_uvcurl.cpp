@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 #include <uvcurl.h>
 
+#include <cstdlib>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -267,6 +269,69 @@ TEST_SUITE("loop") {
     CHECK(uv_loop_close(&fixture.loop) == UV_EBUSY);  // the ticker is the host's: uvcurl left it alone
     uv_close(reinterpret_cast<uv_handle_t *>(&ticker), nullptr);
     fixture.run();
+    CHECK(uv_loop_close(&fixture.loop) == 0);
+  }
+
+  TEST_CASE("under faults, cancellations and a close in flight, every transfer is reported exactly once") {
+    // UVCURL_STRESS_TRANSFERS lowers the count for the valgrind run; 2,000 by default.
+    const char *override_count = std::getenv("UVCURL_STRESS_TRANSFERS");
+    const int count = override_count ? std::atoi(override_count) : 2000;
+    test_support::fixture_server server;
+    loop_fixture fixture;
+    curl_multi_setopt(uvcurl_multi(fixture.curl), CURLMOPT_MAX_TOTAL_CONNECTIONS, 40L);
+    // A third of the transfers fail, each kind its own way; the rest succeed.
+    enum kind { ok, not_found, reset, stalled, refused, truncated };
+    const kind plan[] = {ok, not_found, ok, reset, ok, stalled, ok, refused, ok, truncated, ok, ok, ok, ok, ok};
+    std::vector<kind> kinds;
+    for (int i = 0; i < count; ++i) {
+      const kind each = plan[i % (sizeof plan / sizeof plan[0])];
+      kinds.push_back(each);
+      const std::string name = "stress " + std::to_string(i);
+      switch (each) {
+        case ok: fixture.add(url_for(server, name)); break;
+        case not_found: fixture.add(url_for(server, "@404 " + name)); break;
+        case reset: fixture.add(url_for(server, "@reset " + name)); break;
+        case stalled: fixture.add(url_for(server, "@hang " + name), 300); break;
+        case refused: fixture.add("http://127.0.0.1:1/search?term=x", 5000); break;
+        case truncated: fixture.add(url_for(server, "@short " + name)); break;
+      }
+    }
+    // From inside completion callbacks: every 7th completion cancels a random transfer (in flight or not),
+    // and after 90% of them the handle is closed with the rest still in flight.
+    static std::mt19937 random(12345);
+    static int completions;
+    completions = 0;
+    fixture.after_done = [](loop_fixture &self, probe &) {
+      ++completions;
+      const std::size_t total = self.probes.size();
+      if (completions % 7 == 0) {
+        int rc = uvcurl_cancel(self.curl, self.probes[random() % total]->easy);
+        CHECK((rc == 0 || rc == UVCURL_ENOENT));
+      }
+      if (completions == static_cast<int>(total * 9 / 10))
+        CHECK(uvcurl_close(self.curl, loop_fixture::on_closed, &self) == 0);
+    };
+    fixture.run();
+    CHECK(fixture.close_calls == 1);
+    int cancelled = 0;
+    for (std::size_t i = 0; i < fixture.probes.size(); ++i) {
+      const probe &each = *fixture.probes[i];
+      CAPTURE(i);
+      REQUIRE(each.calls == 1);
+      if (each.result == UVCURL_CANCELLED) {
+        ++cancelled;
+        continue;
+      }
+      switch (kinds[i]) {
+        case ok: CHECK(each.result == CURLE_OK); CHECK(each.status == 200); break;
+        case not_found: CHECK(each.result == CURLE_OK); CHECK(each.status == 404); break;
+        case reset: CHECK(each.result == CURLE_RECV_ERROR); break;
+        case stalled: CHECK(each.result == CURLE_OPERATION_TIMEDOUT); break;
+        case refused: CHECK(each.result == CURLE_COULDNT_CONNECT); break;
+        case truncated: CHECK(each.result == CURLE_PARTIAL_FILE); break;
+      }
+    }
+    CHECK(cancelled >= count / 10);  // the close cancelled the last tenth at least
     CHECK(uv_loop_close(&fixture.loop) == 0);
   }
 }

@@ -425,7 +425,8 @@ std::string url_encode(const std::string &text) {
 // ---- run_command -----------------------------------------------------------------------------------------
 
 command_result run_command(const std::vector<std::string> &argv, const std::string &stdin_data,
-                           double timeout_s, const std::vector<std::string> &extra_env) {
+                           double timeout_s, const std::vector<std::string> &extra_env, int send_signal,
+                           double send_after_s) {
   if (argv.empty()) throw std::invalid_argument("run_command: empty argv");
   command_result result;
 
@@ -460,10 +461,14 @@ command_result run_command(const std::vector<std::string> &argv, const std::stri
   if (stdin_data.empty()) in_write.reset();
 
   const auto start = clock_type::now();
-  bool exited = false;
+  bool exited = false, signal_sent = send_signal == 0;
   double exited_at = 0, killed_at = 0;
   while (true) {
     const double now = seconds_since(start);
+    if (!signal_sent && !exited && now >= send_after_s) {
+      ::kill(pid, send_signal);  // the program itself, not its group: as a shell's Ctrl-C would reach it
+      signal_sent = true;
+    }
     if (!exited) {
       siginfo_t info{};
       if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
@@ -495,6 +500,7 @@ command_result run_command(const std::vector<std::string> &argv, const std::stri
     // Wake up at least every 100 ms to notice an exit while left-over processes hold the pipes.
     double wait_ms = 100;
     if (!result.timed_out) wait_ms = std::min(wait_ms, (timeout_s - now) * 1000 + 1);
+    if (!signal_sent) wait_ms = std::min(wait_ms, (send_after_s - now) * 1000 + 1);
     int r = ::poll(fds, count, static_cast<int>(std::max(wait_ms, 0.0)));
     if (r <= 0) continue;
 

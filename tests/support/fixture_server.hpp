@@ -85,8 +85,10 @@ struct command_result {
 // `timeout_s` the whole process group gets SIGKILL and timed_out is set. `extra_env` entries "K=V" are
 // added to the environment, replacing any K; an entry "K" without '=' removes K. An exec failure gives
 // exit code 127 and a message on err. SIGPIPE is restored to its default action in the child.
+// `send_signal` (if not 0) is sent to the program after `send_after_s` seconds, for interruption tests.
 command_result run_command(const std::vector<std::string> &argv, const std::string &stdin_data = "",
-                           double timeout_s = 60, const std::vector<std::string> &extra_env = {});
+                           double timeout_s = 60, const std::vector<std::string> &extra_env = {},
+                           int send_signal = 0, double send_after_s = 0);
 
 // Sends SIGKILL to the process group of every run_command child still running. Async-signal-safe: the
 // watchdog calls it from its SIGALRM handler so that a timed-out test leaves nothing behind.
