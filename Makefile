@@ -34,10 +34,22 @@ LIBITUNES = $(BUILD)/libitunes.a
 LIBCLI = $(BUILD)/libcli.a
 PROGRAM = $(BUILD)/artistfetch
 EXAMPLE = $(BUILD)/embed
+
+# The shared library is versioned by include/uvcurl.h: libuvcurl.so.MAJOR.MINOR.PATCH, SONAME libuvcurl.so.MAJOR.
+uvcurl_version_part = $(shell sed -n 's/^.define UVCURL_VERSION_$(1)  *\([0-9][0-9]*\).*/\1/p' include/uvcurl.h)
+UVCURL_MAJOR := $(call uvcurl_version_part,MAJOR)
+UVCURL_VERSION := $(UVCURL_MAJOR).$(call uvcurl_version_part,MINOR).$(call uvcurl_version_part,PATCH)
+LIBUVCURL_SO = $(BUILD)/libuvcurl.so.$(UVCURL_VERSION)
+LIBUVCURL_SO_LINKS = $(BUILD)/libuvcurl.so.$(UVCURL_MAJOR) $(BUILD)/libuvcurl.so
+pic_obj = $(patsubst %.cpp,$(BUILD)/obj-pic/%.o,$(1))
+
+# `make install` layout; DESTDIR is prepended to every path, for staging.
+PREFIX ?= /usr/local
+DESTDIR ?=
 TESTS = $(patsubst tests/%.cpp,$(BUILD)/tests/%,$(TEST_SRC)) $(BUILD)/tests/test_c_api
 
-.PHONY: all deps test check demo sanitize bench fuzz clean format
-all: $(PROGRAM) $(LIBUVCURL) $(EXAMPLE)
+.PHONY: all deps test check demo sanitize bench fuzz clean format install uninstall
+all: $(PROGRAM) $(LIBUVCURL) $(LIBUVCURL_SO) $(LIBUVCURL_SO_LINKS) $(EXAMPLE)
 
 deps:
 	scripts/install-deps
@@ -80,6 +92,25 @@ $(LIBUVCURL): $(call obj,$(UVCURL_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# The shared library gets its own position-independent objects. The version script exports uvcurl_* only:
+# -fvisibility=hidden already hides the C++ internals, and the script also hides the libstdc++ template code
+# instantiated in the library. libstdc++ itself stays a shared dependency (no -static-libstdc++).
+$(BUILD)/obj-pic/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS_ALL) $(CXXFLAGS_ALL) -fPIC -c $< -o $@
+
+$(LIBUVCURL_SO): $(call pic_obj,$(UVCURL_SRC)) src/uvcurl/uvcurl.map
+	@mkdir -p $(dir $@)
+	$(CXX) -shared $(LDFLAGS_ALL) -Wl,-soname,libuvcurl.so.$(UVCURL_MAJOR) \
+	  -Wl,--version-script=src/uvcurl/uvcurl.map -Wl,--no-undefined \
+	  $(call pic_obj,$(UVCURL_SRC)) $(PKG_LIBS) -o $@
+
+$(BUILD)/libuvcurl.so.$(UVCURL_MAJOR): $(LIBUVCURL_SO)
+	ln -sfn $(notdir $<) $@
+
+$(BUILD)/libuvcurl.so: $(BUILD)/libuvcurl.so.$(UVCURL_MAJOR)
+	ln -sfn $(notdir $<) $@
+
 $(LIBITUNES): $(call obj,$(ITUNES_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
@@ -105,10 +136,32 @@ $(BUILD)/tests/%: $(call obj,tests/%.cpp) $(call obj,$(TEST_SUPPORT_SRC)) $(LIBC
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS_ALL) $^ $(PKG_LIBS) -o $@
 
+# Builds what is missing first. uvcurl.pc is written here because it carries PREFIX. No ldconfig: a
+# packager runs it; for a plain `sudo make install` into /usr/local, run `sudo ldconfig` afterwards.
+install: $(PROGRAM) $(LIBUVCURL) $(LIBUVCURL_SO) $(LIBUVCURL_SO_LINKS)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(UVCURL_VERSION)|g' src/uvcurl/uvcurl.pc.in >$(BUILD)/uvcurl.pc
+	install -D -m 755 $(PROGRAM) "$(DESTDIR)$(PREFIX)/bin/artistfetch"
+	install -D -m 644 include/uvcurl.h "$(DESTDIR)$(PREFIX)/include/uvcurl.h"
+	install -D -m 644 $(LIBUVCURL) "$(DESTDIR)$(PREFIX)/lib/libuvcurl.a"
+	install -D -m 755 $(LIBUVCURL_SO) "$(DESTDIR)$(PREFIX)/lib/libuvcurl.so.$(UVCURL_VERSION)"
+	ln -sfn libuvcurl.so.$(UVCURL_VERSION) "$(DESTDIR)$(PREFIX)/lib/libuvcurl.so.$(UVCURL_MAJOR)"
+	ln -sfn libuvcurl.so.$(UVCURL_MAJOR) "$(DESTDIR)$(PREFIX)/lib/libuvcurl.so"
+	install -D -m 644 $(BUILD)/uvcurl.pc "$(DESTDIR)$(PREFIX)/lib/pkgconfig/uvcurl.pc"
+	install -D -m 644 doc/artistfetch.1 "$(DESTDIR)$(PREFIX)/share/man/man1/artistfetch.1"
+	install -D -m 644 scripts/artistfetch-completion.bash \
+	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/artistfetch"
+
+uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/bin/artistfetch" "$(DESTDIR)$(PREFIX)/include/uvcurl.h" \
+	  "$(DESTDIR)$(PREFIX)/lib/libuvcurl.a" "$(DESTDIR)$(PREFIX)/lib/libuvcurl.so.$(UVCURL_VERSION)" \
+	  "$(DESTDIR)$(PREFIX)/lib/libuvcurl.so.$(UVCURL_MAJOR)" "$(DESTDIR)$(PREFIX)/lib/libuvcurl.so" \
+	  "$(DESTDIR)$(PREFIX)/lib/pkgconfig/uvcurl.pc" "$(DESTDIR)$(PREFIX)/share/man/man1/artistfetch.1" \
+	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/artistfetch"
+
 clean:
 	rm -rf build
 
 format:
 	clang-format -i include/*.h $(wildcard src/*/*.cpp src/*/*.hpp tests/*.cpp tests/*.c tests/support/* examples/*.c)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/obj-pic -name '*.d' 2>/dev/null)
