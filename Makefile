@@ -164,4 +164,6 @@ clean:
 format:
 	clang-format -i include/*.h $(wildcard src/*/*.cpp src/*/*.hpp tests/*.cpp tests/*.c tests/support/* examples/*.c)
 
+.SECONDARY:
+
 -include $(shell find $(BUILD)/obj $(BUILD)/obj-pic -name '*.d' 2>/dev/null)

@@ -197,6 +197,17 @@ enum class flag_id {
   max_retry_after,
   rate,
   max_body,
+  match,
+  stream,
+  cache_dir,
+  cache_ttl,
+  progress,
+  no_progress,
+  quiet,
+  color,
+  stats,
+  timeline,
+  timeline_svg,
   help,
   version,
 };
@@ -229,6 +240,18 @@ constexpr flag_spec flag_specs[] = {
     {"--max-retry-after", flag_id::max_retry_after, true},
     {"--rate", flag_id::rate, true},
     {"--max-body", flag_id::max_body, true},
+    {"--match", flag_id::match, true},
+    {"--stream", flag_id::stream, false},
+    {"--cache-dir", flag_id::cache_dir, true},
+    {"--cache-ttl", flag_id::cache_ttl, true},
+    {"--progress", flag_id::progress, false},
+    {"--no-progress", flag_id::no_progress, false},
+    {"--quiet", flag_id::quiet, false},
+    {"-q", flag_id::quiet, false},
+    {"--color", flag_id::color, false},  // also --color=WHEN, see implied_value()
+    {"--stats", flag_id::stats, false},  // also --stats=FORMAT
+    {"--timeline", flag_id::timeline, false},
+    {"--timeline-svg", flag_id::timeline_svg, true},
     {"--help", flag_id::help, false},
     {"-h", flag_id::help, false},
     {"--version", flag_id::version, false},
@@ -240,6 +263,16 @@ const flag_spec *find_flag(std::string_view name) {
     if (spec.name == name) return &spec;
   }
   return nullptr;
+}
+
+// For a switch that also accepts "=VALUE" (--color=never, --stats=json): the value it means alone. Empty for
+// every other switch.
+std::string_view implied_value(flag_id id) {
+  switch (id) {
+    case flag_id::color: return "always";
+    case flag_id::stats: return "text";
+    default: return {};
+  }
 }
 
 // The parser's state between arguments. Each setter returns an empty string or the reason the value is bad,
@@ -395,6 +428,84 @@ struct parser {
     return {};
   }
 
+  std::string set_match(std::string_view value) {
+    if (value == "exact") {
+      opts.match = itunes::match_mode::exact;
+    } else if (value == "nocase") {
+      opts.match = itunes::match_mode::nocase;
+    } else {
+      return quote_value(value) + " is not one of exact, nocase";
+    }
+    return {};
+  }
+
+  std::string set_cache_dir(std::string_view value) {
+    if (value.empty()) return "the directory name is empty";
+    opts.cache_dir = std::string(value);
+    return {};
+  }
+
+  // Whole seconds, or a number with the suffix s, m, h or d; at most 3650 days.
+  std::string set_cache_ttl(std::string_view value) {
+    const std::string problem =
+        quote_value(value) + " is not a duration such as 3600, 90s, 30m, 24h or 7d (at most 3650d)";
+    std::string_view number = value;
+    long long unit = 1;
+    if (!number.empty()) {
+      switch (number.back()) {
+        case 's':
+          unit = 1;
+          break;
+        case 'm':
+          unit = 60;
+          break;
+        case 'h':
+          unit = 3600;
+          break;
+        case 'd':
+          unit = 86400;
+          break;
+        default:
+          unit = 0;
+          break;
+      }
+      if (unit != 0) {
+        number.remove_suffix(1);
+      } else {
+        unit = 1;
+      }
+    }
+    constexpr long long max_ttl_s = 3650LL * 86400;
+    long long parsed = 0;
+    if (!parse_integer(number, parsed) || parsed > max_ttl_s / unit) return problem;
+    opts.cache_ttl_s = parsed * unit;
+    return {};
+  }
+
+  std::string set_color(std::string_view value) {
+    if (value == "auto") {
+      opts.color = color_mode::automatic;
+    } else if (value == "always") {
+      opts.color = color_mode::always;
+    } else if (value == "never") {
+      opts.color = color_mode::never;
+    } else {
+      return quote_value(value) + " is not one of auto, always, never";
+    }
+    return {};
+  }
+
+  std::string set_stats(std::string_view value) {
+    if (value == "text") {
+      opts.stats = stats_format::text;
+    } else if (value == "json") {
+      opts.stats = stats_format::json;
+    } else {
+      return quote_value(value) + " is not one of text, json";
+    }
+    return {};
+  }
+
   std::string set_max_body(std::string_view value) {
     const std::string problem =
         quote_value(value) + " is not a byte count of at least 1024 (suffixes K, M and G mean KiB, MiB, GiB)";
@@ -470,6 +581,35 @@ struct parser {
         return set_rate(value);
       case flag_id::max_body:
         return set_max_body(value);
+      case flag_id::match:
+        return set_match(value);
+      case flag_id::stream:
+        opts.stream = true;
+        return {};
+      case flag_id::cache_dir:
+        return set_cache_dir(value);
+      case flag_id::cache_ttl:
+        return set_cache_ttl(value);
+      case flag_id::progress:
+        opts.progress = true;
+        return {};
+      case flag_id::no_progress:
+        opts.progress = false;
+        return {};
+      case flag_id::quiet:
+        opts.quiet = true;
+        return {};
+      case flag_id::color:
+        return set_color(value);
+      case flag_id::stats:
+        return set_stats(value);
+      case flag_id::timeline:
+        opts.timeline = true;
+        return {};
+      case flag_id::timeline_svg:
+        if (value.empty()) return "the file name is empty";
+        opts.timeline_svg = std::string(value);
+        return {};
       case flag_id::sync:
         opts.sync = true;
         return {};
@@ -605,9 +745,11 @@ parse_outcome parse_options(int argc, const char *const *argv, const char *envir
 
     std::string_view value;
     if (!spec->takes_value) {
-      if (equals != std::string_view::npos) {
+      const std::string_view implied = implied_value(spec->id);
+      if (equals != std::string_view::npos && implied.empty()) {
         return usage_error("option " + quote_value(flag_name) + " takes no value");
       }
+      value = equals != std::string_view::npos ? argument.substr(equals + 1) : implied;
     } else if (equals != std::string_view::npos) {
       value = argument.substr(equals + 1);
     } else if (index + 1 < argc && argv[index + 1] != nullptr) {
@@ -632,6 +774,9 @@ parse_outcome parse_options(int argc, const char *const *argv, const char *envir
 
   options &opts = state.opts;
   if (opts.sync && opts.compare) return usage_error("--sync and --compare exclude each other");
+  if (opts.stream && opts.compare) return usage_error("--stream and --compare exclude each other");
+  if (opts.stream && opts.format && *opts.format != output_format::ndjson)
+    return usage_error("--stream prints ndjson only: drop --format or use --format ndjson");
   if (opts.backoff_cap_s < opts.backoff_base_s) {
     return usage_error("--backoff-cap: " + format_seconds(opts.backoff_cap_s) +
                        " is less than the backoff base " + format_seconds(opts.backoff_base_s) +
@@ -686,6 +831,10 @@ Query:
   --limit N                  results asked for per artist, 1 to 200 (default: 5)
   --sort ORDER               sort parameter sent to the API; '' sends none (default: recent)
   --country CC               two-letter store country (default: none sent, the API uses US)
+  --match MODE               how a result's artist name must equal the NAME (default: exact)
+                               exact   byte for byte, as Apple's classic tutorial compares
+                               nocase  ignoring case (Unicode simple case folding), accents kept:
+                                       'beyoncé' matches 'Beyoncé', 'beyonce' does not
 
 Transfers:
   --sync                     one request at a time with curl_easy_perform, no event loop
@@ -712,11 +861,45 @@ Faults and limits:
   --max-body BYTES           largest response body accepted, at least 1024; suffixes K, M and G
                              mean KiB, MiB and GiB (default: 8M)
 
+Cache (off unless a directory is given; --sync and --compare never read or write it):
+  --cache-dir DIR            keep successful answers in DIR, created if missing, and answer an
+                             artist from a fresh entry without any request (Apple asks clients
+                             to cache); such a record has "attempts":0; throttling answers and
+                             errors are never kept (default: $ARTISTFETCH_CACHE_DIR, else none)
+  --cache-ttl DURATION       how long an entry stays fresh: seconds, or a number with the
+                             suffix s, m, h or d; 0 refetches every time but still stores
+                             (default: 24h)
+
 Output:
   --format FORMAT            ndjson, json or table (default: table on a terminal, else ndjson)
                                ndjson  one JSON object per artist and line, in input order
                                json    one document: {"artists":[...]}
                                table   aligned columns ARTIST, ALBUM, RELEASED, TRACKS, GENRE
+                             An artist whose results hold no match gets "suggestions", the
+                             closest artist names ignoring case and accents (in the table:
+                             no exact match; did you mean "..."?)
+  --stream                   print each ndjson record as soon as its artist finishes, in
+                             completion order, instead of all in input order at the end;
+                             ndjson only; excludes --compare
+  --color[=WHEN]             colours in the table: auto (only when stdout is a terminal and
+                             NO_COLOR is unset or empty), always or never; --color alone means
+                             always (default: auto)
+
+Progress and diagnostics (all on stderr):
+  --progress                 a progress bar (done/total, failures, requests per second, ETA),
+                             redrawn in place and erased at the end; only ever drawn when stderr
+                             is a terminal, where it is the default unless --quiet
+  --no-progress              no progress bar
+  -q, --quiet                no progress bar (unless --progress) and no warnings; --stats,
+                             --timeline and the --compare timing table still print
+  --stats[=FORMAT]           after the run: requests, retries, bytes, connections opened and
+                             reused, HTTP versions, latency p50/p90/p99/max of DNS, connect, TLS,
+                             first byte and total, the slowest artists; FORMAT is text (the
+                             default) or json (one JSON object); both runs with --compare
+  --timeline                 after the run: a waterfall of every request (waiting for the first
+                             byte, then transferring) on one time axis, a retry on a row of its
+                             own; with --compare, the sync run above the async run, same scale
+  --timeline-svg FILE        the same waterfall as an SVG image written to FILE
 
 Other:
   -h, --help                 print this help and exit
@@ -731,6 +914,8 @@ Exit status:
 
 Environment:
   ARTISTFETCH_BASE_URL       search endpoint used when --base-url is not given
+  NO_COLOR                   set and not empty: no colours unless --color=always
+  ARTISTFETCH_CACHE_DIR      cache directory used when --cache-dir is not given
 )";
 }
 

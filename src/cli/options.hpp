@@ -6,11 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "itunes/matching.hpp"
 #include "itunes/query.hpp"
 
 namespace cli {
 
 enum class output_format { ndjson, json, table };
+enum class color_mode { automatic, always, never };  // --color=auto|always|never
+enum class stats_format { none, text, json };        // --stats, --stats=json
 
 struct options {
   std::vector<std::string> artists;  // deduplicated, first position kept, blank lines skipped
@@ -35,6 +38,20 @@ struct options {
   double rate_per_min = 0;  // 0: unlimited; see effective defaults in the runner
   bool rate_given = false;
   long long max_body = 8LL * 1024 * 1024;
+
+  // Matching, streaming and the response cache (src/itunes/matching.hpp, src/cli/response_cache.hpp).
+  itunes::match_mode match = itunes::match_mode::exact;
+  bool stream = false;            // --stream: print each ndjson record as its artist finishes
+  std::string cache_dir;          // --cache-dir; empty: main() uses $ARTISTFETCH_CACHE_DIR, else no cache
+  long long cache_ttl_s = 86400;  // --cache-ttl; 0: no entry is ever fresh (refetch, still store)
+
+  // Progress, statistics, timelines and colours (src/cli/terminal.hpp, src/cli/observers.hpp).
+  std::optional<bool> progress;  // --progress / --no-progress; nullopt: on when stderr is a terminal
+  bool quiet = false;            // --quiet: no progress bar unless --progress, no warnings
+  color_mode color = color_mode::automatic;
+  stats_format stats = stats_format::none;
+  bool timeline = false;     // --timeline: a waterfall of the requests on stderr
+  std::string timeline_svg;  // --timeline-svg FILE; empty: none
 };
 
 struct parse_outcome {

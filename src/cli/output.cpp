@@ -144,6 +144,16 @@ void append_unicode_escape(std::string &out, char32_t code_point) {
   for (int shift = 12; shift >= 0; shift -= 4) out += digits[(code_point >> shift) & 0xF];
 }
 
+// ,"suggestions":["A","B"]
+void append_suggestions(std::string &out, const std::vector<std::string> &names) {
+  out += ",\"suggestions\":[";
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += ',';
+    append_json_string(out, names[i]);
+  }
+  out += ']';
+}
+
 void append_record(std::string &out, const itunes::artist_record &record) {
   out += "{\"artist\":";
   append_json_string(out, record.artist);
@@ -156,7 +166,9 @@ void append_record(std::string &out, const itunes::artist_record &record) {
       const std::string &json = record.results[i].json;
       out += json.empty() ? std::string_view("{}") : std::string_view(json);
     }
-    out += "]}";
+    out += ']';
+    if (record.results.empty() && !record.suggestions.empty()) append_suggestions(out, record.suggestions);
+    out += '}';
   } else {
     out += ",\"status\":\"error\",\"error\":";
     append_json_string(out, record.error);
@@ -174,6 +186,7 @@ void append_record(std::string &out, const itunes::artist_record &record) {
 std::size_t record_size_hint(const itunes::artist_record &record) {
   std::size_t size = 96 + record.artist.size() + record.error.size();
   for (const itunes::album &album : record.results) size += album.json.size() + 1;
+  for (const std::string &name : record.suggestions) size += name.size() + 3;
   return size;
 }
 
@@ -238,6 +251,16 @@ cell make_cell(std::string_view text, std::size_t max_width) {
   return result;
 }
 
+// no exact match; did you mean "A", "B" or "C"?
+std::string did_you_mean(const std::vector<std::string> &names) {
+  std::string text = "no exact match; did you mean ";
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) text += i + 1 == names.size() ? " or " : ", ";
+    text += '"' + names[i] + '"';
+  }
+  return text + '?';
+}
+
 bool looks_like_date(std::string_view text) {
   if (text.size() < 10) return false;
   for (std::size_t i = 0; i < 10; ++i) {
@@ -253,7 +276,14 @@ constexpr std::size_t tracks_column = 3;  // right-aligned: it holds numbers
 struct table_row {
   std::array<cell, column_count> cells;
   bool album_spans = false;  // an error message: written in full, not counted in the album column's width
+  const char *style = nullptr;  // SGR sequence for every cell of the row when colours are on
 };
+
+// Colours of the table (ANSI SGR), used only when render_table is asked for them.
+constexpr const char *header_style = "\x1b[1m";     // bold
+constexpr const char *error_style = "\x1b[31m";     // red
+constexpr const char *no_match_style = "\x1b[33m";  // yellow
+constexpr std::string_view reset_style = "\x1b[0m";
 
 table_row album_row(const cell &artist, const itunes::album &album) {
   table_row row;
@@ -266,7 +296,8 @@ table_row album_row(const cell &artist, const itunes::album &album) {
   return row;
 }
 
-void append_row(std::string &out, const table_row &row, const std::array<std::size_t, column_count> &widths) {
+void append_row(std::string &out, const table_row &row, const std::array<std::size_t, column_count> &widths,
+                bool colour) {
   // Padding is held back until something visible follows it, so lines never end in spaces.
   std::size_t pending_spaces = 0;
   for (std::size_t column = 0; column < column_count; ++column) {
@@ -277,7 +308,21 @@ void append_row(std::string &out, const table_row &row, const std::array<std::si
     if (!current.text.empty()) {
       out.append(pending_spaces, ' ');
       pending_spaces = 0;
-      out += current.text;
+      if (colour && row.style != nullptr) {
+        // The escapes take no columns, so widths and padding stay as computed; a cell's trailing spaces go
+        // outside them, held back like padding.
+        std::string_view text = current.text;
+        const std::size_t kept = text.find_last_not_of(' ');
+        pending_spaces = kept == std::string_view::npos ? text.size() : text.size() - kept - 1;
+        text.remove_suffix(pending_spaces);
+        if (!text.empty()) {
+          out += row.style;
+          out += text;
+          out += reset_style;
+        }
+      } else {
+        out += current.text;
+      }
     }
     if (column != tracks_column) pending_spaces += padding;
   }
@@ -373,7 +418,7 @@ std::string render_json(const std::vector<itunes::artist_record> &records) {
   return out;
 }
 
-std::string render_table(const std::vector<itunes::artist_record> &records) {
+std::string render_table(const std::vector<itunes::artist_record> &records, bool colour) {
   std::size_t row_count = 1;
   for (const itunes::artist_record &record : records)
     row_count += std::max<std::size_t>(1, record.results.size());
@@ -383,6 +428,7 @@ std::string render_table(const std::vector<itunes::artist_record> &records) {
   const char *titles[column_count] = {"ARTIST", "ALBUM", "RELEASED", "TRACKS", "GENRE"};
   for (std::size_t column = 0; column < column_count; ++column)
     header.cells[column] = make_cell(titles[column], 16);
+  header.style = header_style;
   rows.push_back(std::move(header));
 
   for (const itunes::artist_record &record : records) {
@@ -394,11 +440,18 @@ std::string render_table(const std::vector<itunes::artist_record> &records) {
       if (record.http_status != 0) message += " (HTTP " + std::to_string(record.http_status) + ")";
       row.cells[1] = make_cell(message, static_cast<std::size_t>(-1));
       row.album_spans = true;
+      row.style = error_style;
       rows.push_back(std::move(row));
     } else if (record.results.empty()) {
       table_row row;
       row.cells[0] = std::move(artist);
-      row.cells[1] = make_cell("(no exact match)", max_cell_width);
+      row.style = no_match_style;
+      if (record.suggestions.empty()) {
+        row.cells[1] = make_cell("(no exact match)", max_cell_width);
+      } else {  // written in full like an error, so that long names do not widen the album column
+        row.cells[1] = make_cell(did_you_mean(record.suggestions), static_cast<std::size_t>(-1));
+        row.album_spans = true;
+      }
       rows.push_back(std::move(row));
     } else {
       for (const itunes::album &album : record.results) rows.push_back(album_row(artist, album));
@@ -419,7 +472,7 @@ std::string render_table(const std::vector<itunes::artist_record> &records) {
 
   std::string out;
   out.reserve(size + rows.size() * line_width);
-  for (const table_row &row : rows) append_row(out, row, widths);
+  for (const table_row &row : rows) append_row(out, row, widths, colour);
   return out;
 }
 

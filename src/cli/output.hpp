@@ -12,7 +12,7 @@ namespace cli {
 // One record as a single-line JSON object:
 // {"artist":NAME,"status":"ok","attempts":N,"results":[...]} or
 // {"artist":NAME,"status":"error","error":"...","http_status":N,"attempts":N} (http_status only when
-// nonzero).
+// nonzero). An ok record with no results but with suggestions ends in ,"suggestions":["NAME",...].
 std::string record_json(const itunes::artist_record &record);
 
 // Appends `text` to `out` as a JSON string literal (quotes included), escaping as RFC 8259 requires.
@@ -21,8 +21,11 @@ void append_json_string(std::string &out, const std::string &text);
 std::string render_ndjson(const std::vector<itunes::artist_record> &records);
 std::string render_json(const std::vector<itunes::artist_record> &records);
 // Columns: artist, album, release date (YYYY-MM-DD), tracks, genre; aligned by display width (wide CJK
-// characters count two columns). An error record is one row whose album column reads "error: ...".
-std::string render_table(const std::vector<itunes::artist_record> &records);
+// characters count two columns). An error record is one row whose album column reads "error: ..."; an
+// artist without matches reads "(no exact match)", or with suggestions: no exact match; did you mean "A"?
+// With `colour`, ANSI SGR codes make the header bold, error rows red and rows without a match yellow; the
+// codes take no columns, so the alignment is the same.
+std::string render_table(const std::vector<itunes::artist_record> &records, bool colour = false);
 
 // Display width of UTF-8 text in terminal columns.
 std::size_t display_width(const std::string &text);

@@ -30,7 +30,7 @@ class async_run {
       : opts_(opts),
         plan_(std::move(plan)),
         hooks_(hooks),
-        report_(opts.artists),
+        report_(opts.artists, opts.match),
         relay_(report_, hooks),
         attempts_(opts.artists.size(), 0),
         bucket_(plan_.rate_per_min, default_burst(plan_.rate_per_min)),

@@ -67,7 +67,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 run_report run_sync(const options &opts, const run_hooks &hooks) {
   const auto started = std::chrono::steady_clock::now();
   const run_plan plan = make_run_plan(opts);
-  itunes::aggregator report(opts.artists);
+  itunes::aggregator report(opts.artists, opts.match);
   completion_relay relay(report, hooks);
   token_bucket bucket(plan.rate_per_min, default_burst(plan.rate_per_min));
   std::mt19937_64 random(std::random_device{}());

@@ -1,11 +1,12 @@
 #include "itunes/aggregator.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace itunes {
 
-aggregator::aggregator(std::vector<std::string> artists)
-    : artists_(std::move(artists)), records_(artists_.size()), done_(artists_.size(), false) {}
+aggregator::aggregator(std::vector<std::string> artists, match_mode mode)
+    : artists_(std::move(artists)), mode_(mode), records_(artists_.size()), done_(artists_.size(), false) {}
 
 void aggregator::complete_with_response(std::size_t index, long http_status, std::string_view body,
                                         int attempts) {
@@ -18,7 +19,12 @@ void aggregator::complete_with_response(std::size_t index, long http_status, std
     parse_result parsed = parse_results(body);
     if (parsed.ok) {
       record.ok = true;
-      record.results = filter_exact(std::move(parsed.albums), artists_[index]);
+      const std::string &artist = artists_[index];
+      const bool any_match = std::any_of(parsed.albums.begin(), parsed.albums.end(), [&](const album &a) {
+        return a.artist_name && names_match(*a.artist_name, artist, mode_);
+      });
+      if (!any_match) record.suggestions = suggest_names(parsed.albums, artist);
+      record.results = filter_matches(std::move(parsed.albums), artist, mode_);
     } else {
       record.error = std::move(parsed.error);
     }

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "itunes/matching.hpp"
 #include "itunes/results.hpp"
 
 namespace itunes {
@@ -15,7 +16,9 @@ namespace itunes {
 struct artist_record {
   std::string artist;
   bool ok = false;
-  std::vector<album> results;  // when ok: the exact matches, in the server's order
+  std::vector<album> results;  // when ok: the matches (see match_mode), in the server's order
+  // When ok, results is empty and the server did send results: their closest artistNames (suggest_names()).
+  std::vector<std::string> suggestions;
   std::string error;           // when !ok: what went wrong
   long http_status = 0;        // the last HTTP status received, 0 when no response arrived
   int attempts = 0;            // requests sent for this artist
@@ -23,14 +26,16 @@ struct artist_record {
 
 class aggregator {
  public:
-  // `artists` must be distinct; index i of every call below refers to artists[i].
-  explicit aggregator(std::vector<std::string> artists);
+  // `artists` must be distinct; index i of every call below refers to artists[i]. `mode` decides which
+  // results match an artist.
+  explicit aggregator(std::vector<std::string> artists, match_mode mode = match_mode::exact);
 
   const std::vector<std::string> &artists() const { return artists_; }
   std::size_t size() const { return records_.size(); }
 
-  // A response arrived. Status 200 bodies are parsed and filtered at once (the body is not kept); any other
-  // status, or a body that does not parse, makes an error record. A second completion of one index is ignored.
+  // A response arrived. Status 200 bodies are parsed and filtered at once (the body is not kept), with
+  // suggestions when nothing matched; any other status, or a body that does not parse, makes an error record.
+  // A second completion of one index is ignored.
   void complete_with_response(std::size_t index, long http_status, std::string_view body, int attempts);
 
   // No usable response: a transport error, a cancellation. `http_status` is 0 when no response arrived.
@@ -53,6 +58,7 @@ class aggregator {
 
  private:
   std::vector<std::string> artists_;
+  match_mode mode_;
   std::vector<artist_record> records_;
   std::vector<bool> done_;
   std::size_t completed_ = 0;

@@ -62,6 +62,9 @@ void check_options(const cli::options &opts) {
   require(opts.max_retry_after_s >= 0 && opts.max_retry_after_s <= 86400);
   require(opts.rate_per_min >= 0 && opts.rate_per_min <= 60e6);
   require(opts.max_body >= 1024);
+  require(opts.cache_ttl_s >= 0 && opts.cache_ttl_s <= 3650LL * 86400);
+  require(!(opts.stream && opts.compare));
+  require(!opts.stream || !opts.format || *opts.format == cli::output_format::ndjson);
 }
 
 }  // namespace
