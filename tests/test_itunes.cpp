@@ -15,6 +15,7 @@
 #include "itunes/aggregator.hpp"
 #include "itunes/query.hpp"
 #include "itunes/results.hpp"
+#include "itunes/utf8.hpp"
 
 using namespace std::string_literals;
 
@@ -655,5 +656,21 @@ TEST_SUITE("aggregator") {
     itunes::aggregator agg({});
     CHECK(agg.finished());
     CHECK(agg.take_report().empty());
+  }
+}
+
+TEST_SUITE("utf8") {
+  TEST_CASE("is_valid_utf8 agrees with the decoder on every kind of sequence, inside and after ASCII runs") {
+    const std::string ascii = "0123456789abcdef";  // two whole 8-byte words before the interesting byte
+    CHECK(itunes::is_valid_utf8(""));
+    CHECK(itunes::is_valid_utf8(ascii));
+    CHECK(itunes::is_valid_utf8(ascii + "Beyoncé 坂本龍一 🎵"));
+    for (const std::string bad : {"\xff", "\xc3", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+                                  "\xe6\x9c", "\x80"}) {
+      CAPTURE(bad);
+      CHECK_FALSE(itunes::is_valid_utf8(bad));
+      CHECK_FALSE(itunes::is_valid_utf8(ascii + bad));
+      CHECK_FALSE(itunes::is_valid_utf8(ascii + bad + ascii));
+    }
   }
 }

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <string_view>
 
+#include "itunes/utf8.hpp"
+
 namespace cli {
 namespace {
 
@@ -17,48 +19,8 @@ constexpr std::size_t max_cell_width = 60;
 // ---------------------------------------------------------------------------------------------------------
 // UTF-8
 
-struct utf8_step {
-  char32_t code_point;  // meaningful only when valid
-  std::size_t length;   // bytes consumed; for an invalid sequence, its maximal valid prefix (at least 1)
-  bool valid;
-};
-
-// Decodes the sequence at text[at] following Table 3-7 of the Unicode standard (no overlongs, no surrogates,
-// nothing above U+10FFFF). An invalid sequence consumes its maximal valid prefix, which is what the standard
-// recommends replacing with one U+FFFD.
-utf8_step decode_utf8(std::string_view text, std::size_t at) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(at);
-  if (lead < 0x80) return {lead, 1, true};
-  std::size_t trailing = 0;
-  char32_t code_point = 0;
-  unsigned char low = 0x80, high = 0xBF;  // the allowed range of the first trailing byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    trailing = 1;
-    code_point = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    trailing = 2;
-    code_point = lead & 0x0F;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    trailing = 3;
-    code_point = lead & 0x07;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return {0, 1, false};
-  }
-  for (std::size_t i = 1; i <= trailing; ++i) {
-    if (at + i >= text.size()) return {0, i, false};
-    const unsigned char next = byte(at + i);
-    if (next < low || next > high) return {0, i, false};
-    low = 0x80;
-    high = 0xBF;
-    code_point = (code_point << 6) | (next & 0x3F);
-  }
-  return {code_point, trailing + 1, true};
-}
+using itunes::decode_utf8;
+using itunes::utf8_step;
 
 bool is_control(char32_t code_point) {
   return code_point < 0x20 || (code_point >= 0x7F && code_point <= 0x9F);

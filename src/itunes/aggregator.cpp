@@ -25,6 +25,7 @@ void aggregator::complete_with_response(std::size_t index, long http_status, std
       });
       if (!any_match) record.suggestions = suggest_names(parsed.albums, artist);
       record.results = filter_matches(std::move(parsed.albums), artist, mode_);
+      record.results.shrink_to_fit();  // the parsed albums' slots would otherwise stay with every record
     } else {
       record.error = std::move(parsed.error);
     }

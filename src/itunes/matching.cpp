@@ -7,6 +7,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "itunes/utf8.hpp"
+
 namespace itunes {
 namespace {
 
@@ -17,74 +19,26 @@ namespace {
 // character and to each other unless they are the same byte.
 constexpr char32_t invalid_byte_base = 0x110000;
 
-struct utf8_step {
-  char32_t code_point;  // for an invalid byte: invalid_byte_base + the byte
-  std::size_t length;   // bytes consumed: the sequence, or the one invalid byte
-  bool valid;
-};
-
-// Decodes the sequence at text[at] following Table 3-7 of the Unicode standard (no overlongs, surrogates or
-// code points above U+10FFFF). An invalid sequence consumes one byte, which the callers carry through as is.
-utf8_step decode_utf8(std::string_view text, std::size_t at) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(at);
-  if (lead < 0x80) return {lead, 1, true};
-  const utf8_step invalid{invalid_byte_base + lead, 1, false};
-  std::size_t trailing = 0;
-  char32_t code_point = 0;
-  unsigned char low = 0x80, high = 0xBF;  // the allowed range of the first trailing byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    trailing = 1;
-    code_point = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    trailing = 2;
-    code_point = lead & 0x0F;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    trailing = 3;
-    code_point = lead & 0x07;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return invalid;
-  }
-  for (std::size_t i = 1; i <= trailing; ++i) {
-    if (at + i >= text.size()) return invalid;
-    const unsigned char next = byte(at + i);
-    if (next < low || next > high) return invalid;
-    low = 0x80;
-    high = 0xBF;
-    code_point = (code_point << 6) | (next & 0x3F);
-  }
-  return {code_point, trailing + 1, true};
+// Decodes like decode_utf8, but an invalid sequence consumes one byte, which the callers carry through as is.
+utf8_step decode_or_byte(std::string_view text, std::size_t at) {
+  const utf8_step step = decode_utf8(text, at);
+  if (step.valid) return step;
+  return {invalid_byte_base + static_cast<unsigned char>(text[at]), 1, false};
 }
 
-void append_utf8(std::string &out, char32_t code_point) {
-  if (code_point >= invalid_byte_base) {
+// append_utf8, with the stand-ins for invalid bytes written back as those bytes.
+void append_folded(std::string &out, char32_t code_point) {
+  if (code_point >= invalid_byte_base)
     out += static_cast<char>(code_point - invalid_byte_base);
-  } else if (code_point < 0x80) {
-    out += static_cast<char>(code_point);
-  } else if (code_point < 0x800) {
-    out += static_cast<char>(0xC0 | (code_point >> 6));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else if (code_point < 0x10000) {
-    out += static_cast<char>(0xE0 | (code_point >> 12));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code_point >> 18));
-    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code_point & 0x3F));
-  }
+  else
+    append_utf8(out, code_point);
 }
 
 std::vector<char32_t> code_points_of(std::string_view text) {
   std::vector<char32_t> points;
   points.reserve(text.size());
   for (std::size_t at = 0; at < text.size();) {
-    const utf8_step step = decode_utf8(text, at);
+    const utf8_step step = decode_or_byte(text, at);
     points.push_back(step.code_point);
     at += step.length;
   }
@@ -280,11 +234,11 @@ void append_base(std::string &out, char32_t c) {
         std::lower_bound(std::begin(other_bases), end, c,
                          [](const single_fold &fold, char32_t key) { return fold.from < key; });
     if (found != end && found->from == c) {
-      append_utf8(out, found->to);
+      append_folded(out, found->to);
       return;
     }
   }
-  append_utf8(out, c);
+  append_folded(out, c);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -329,9 +283,9 @@ std::string fold_case(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t at = 0; at < text.size();) {
-    const utf8_step step = decode_utf8(text, at);
+    const utf8_step step = decode_or_byte(text, at);
     if (step.valid) {
-      append_utf8(out, fold_code_point(step.code_point));
+      append_folded(out, fold_code_point(step.code_point));
     } else {
       out += text[at];
     }
@@ -344,7 +298,7 @@ std::string loose_key(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t at = 0; at < text.size();) {
-    const utf8_step step = decode_utf8(text, at);
+    const utf8_step step = decode_or_byte(text, at);
     if (!step.valid) {
       out += text[at];
     } else {
