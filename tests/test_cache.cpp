@@ -14,8 +14,12 @@
 #include <vector>
 
 #include "cli/response_cache.hpp"
+#include "support/run_output.hpp"
 
 namespace {
+
+using test_support::files_in;
+using test_support::read_file;
 
 // A fresh directory under /tmp, removed with everything in it (two levels deep) when the test ends.
 class temp_dir {
@@ -52,25 +56,7 @@ class temp_dir {
   std::string path_;
 };
 
-std::vector<std::string> files_in(const std::string &directory) {
-  std::vector<std::string> names;
-  if (DIR *dir = opendir(directory.c_str())) {
-    while (const dirent *entry = readdir(dir)) {
-      const std::string name = entry->d_name;
-      if (name != "." && name != "..") names.push_back(name);
-    }
-    closedir(dir);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
-std::string read_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
 
 void write_file(const std::string &path, const std::string &content) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;

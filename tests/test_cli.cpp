@@ -10,8 +10,12 @@
 #include <vector>
 
 #include "support/fixture_server.hpp"
+#include "support/run_output.hpp"
 
 namespace {
+
+using test_support::lines_of;
+using test_support::parse_line;
 
 using test_support::command_result;
 using test_support::fixture_server;
@@ -29,12 +33,6 @@ command_result run_artistfetch(const std::vector<std::string> &args, const std::
   return test_support::run_command(argv, stdin_data, 60, env);
 }
 
-std::vector<std::string> lines_of(const std::string &text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(line);
-  return lines;
-}
 
 // What the classic tutorial keeps: the server's results whose artistName equals the name, computed here
 // from the raw response, independently of artistfetch's parser.
@@ -54,13 +52,6 @@ rapidjson::Document tutorial_matches(const fixture_server &server, const std::st
   return kept;
 }
 
-rapidjson::Document parse_line(const std::string &line) {
-  rapidjson::Document record;
-  record.Parse(line.c_str(), line.size());
-  REQUIRE_MESSAGE(!record.HasParseError(), line);
-  REQUIRE(record.IsObject());
-  return record;
-}
 
 std::string write_temp_file(const std::string &content) {
   char path[] = "/tmp/artistfetch-test-XXXXXX";

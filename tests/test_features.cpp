@@ -13,8 +13,12 @@
 #include <vector>
 
 #include "support/fixture_server.hpp"
+#include "support/run_output.hpp"
 
 namespace {
+
+using test_support::lines_of;
+using test_support::parse_line;
 
 using test_support::command_result;
 using test_support::fixture_server;
@@ -29,20 +33,7 @@ command_result run_artistfetch(const std::vector<std::string> &args,
   return test_support::run_command(argv, "", 60, environment);
 }
 
-std::vector<std::string> lines_of(const std::string &text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(line);
-  return lines;
-}
 
-rapidjson::Document parse_line(const std::string &line) {
-  rapidjson::Document record;
-  record.Parse(line.c_str(), line.size());
-  REQUIRE_MESSAGE(!record.HasParseError(), line);
-  REQUIRE(record.IsObject());
-  return record;
-}
 
 std::vector<std::string> artist_names_of(const rapidjson::Value &results) {
   std::vector<std::string> names;
@@ -85,16 +76,7 @@ class temp_dir {
 
   // The names of the files in `directory` (default: this one), sorted.
   std::vector<std::string> files(const std::string &directory = {}) const {
-    std::vector<std::string> names;
-    if (DIR *dir = opendir((directory.empty() ? path_ : directory).c_str())) {
-      while (const dirent *entry = readdir(dir)) {
-        const std::string name = entry->d_name;
-        if (name != "." && name != "..") names.push_back(name);
-      }
-      closedir(dir);
-    }
-    std::sort(names.begin(), names.end());
-    return names;
+    return test_support::files_in(directory.empty() ? path_ : directory);
   }
 
  private:

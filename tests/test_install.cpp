@@ -18,8 +18,11 @@
 #include <vector>
 
 #include "support/fixture_server.hpp"
+#include "support/run_output.hpp"
 
 namespace {
+
+using test_support::lines_of;
 
 namespace fs = std::filesystem;
 using test_support::command_result;
@@ -42,19 +45,8 @@ std::string build_dir() {
   return build.string();
 }
 
-std::string read_file(const fs::path &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string read_file(const fs::path &path) { return test_support::read_file(path.string()); }
 
-std::vector<std::string> lines_of(const std::string &text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(line);
-  return lines;
-}
 
 std::vector<std::string> words_of(const std::string &text) {
   std::vector<std::string> words;

@@ -16,8 +16,11 @@
 #include "cli/terminal.hpp"
 #include "cli/timeline.hpp"
 #include "support/fixture_server.hpp"
+#include "support/run_output.hpp"
 
 namespace {
+
+using test_support::lines_of;
 
 const std::string wait_glyph = "\xE2\x96\x91";
 const std::string full_glyph = "\xE2\x96\x88";
@@ -63,12 +66,6 @@ cli::run_record sample_run() {
   return run;
 }
 
-std::vector<std::string> lines_of(const std::string &text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(line);
-  return lines;
-}
 
 std::size_t count_of(const std::string &text, const std::string &part) {
   std::size_t count = 0;

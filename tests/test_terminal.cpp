@@ -23,10 +23,14 @@
 
 #include "cli/output.hpp"
 #include "support/fixture_server.hpp"
+#include "support/run_output.hpp"
 
 extern char **environ;
 
 namespace {
+
+using test_support::lines_of;
+using test_support::read_file;
 
 using test_support::command_result;
 using test_support::fixture_server;
@@ -126,12 +130,6 @@ command_result run_artistfetch(const std::vector<std::string> &args,
   return test_support::run_command(argv, "", 60, env);
 }
 
-std::vector<std::string> lines_of(const std::string &text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(line);
-  return lines;
-}
 
 bool contains(const std::string &text, const std::string &part) {
   return text.find(part) != std::string::npos;
@@ -174,12 +172,6 @@ std::string temp_path(const std::string &suffix) {
   return with_suffix;
 }
 
-std::string read_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
 
 std::size_t count_of(const std::string &text, const std::string &part) {
   std::size_t count = 0;

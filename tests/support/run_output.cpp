@@ -1,0 +1,47 @@
+#include "run_output.hpp"
+
+#include <dirent.h>
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace test_support {
+
+std::vector<std::string> lines_of(const std::string &text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+rapidjson::Document parse_line(const std::string &line) {
+  rapidjson::Document record;
+  record.Parse(line.c_str(), line.size());
+  REQUIRE_MESSAGE(!record.HasParseError(), line);
+  REQUIRE(record.IsObject());
+  return record;
+}
+
+std::string read_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+std::vector<std::string> files_in(const std::string &directory) {
+  std::vector<std::string> names;
+  if (DIR *dir = opendir(directory.c_str())) {
+    while (const dirent *entry = readdir(dir)) {
+      const std::string name = entry->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    closedir(dir);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace test_support

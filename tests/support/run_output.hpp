@@ -1,0 +1,23 @@
+// Test support: reading what a run produced, its output lines, its JSON records and its files.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <vector>
+
+namespace test_support {
+
+// The lines of `text`, without their '\n'.
+std::vector<std::string> lines_of(const std::string &text);
+
+// One ndjson line parsed; fails the current test case unless it is a JSON object.
+rapidjson::Document parse_line(const std::string &line);
+
+// The whole content of a file ("" when it cannot be read).
+std::string read_file(const std::string &path);
+
+// The names of the entries of `directory`, "." and ".." left out, sorted.
+std::vector<std::string> files_in(const std::string &directory);
+
+}  // namespace test_support
