@@ -23,15 +23,6 @@ void write_all(std::FILE *stream, const std::string &text) {
   std::fflush(stream);
 }
 
-std::string render(const std::vector<itunes::artist_record> &records, cli::output_format format, bool colour) {
-  switch (format) {
-    case cli::output_format::json: return cli::render_json(records);
-    case cli::output_format::table: return cli::render_table(records, colour);
-    case cli::output_format::ndjson: break;
-  }
-  return cli::render_ndjson(records);
-}
-
 // 0 when every artist is ok, 1 when one failed, 128 + signal when interrupted.
 int exit_status(const cli::run_report &report) {
   if (report.signal != 0) return 128 + report.signal;
@@ -74,7 +65,7 @@ int run(const cli::options &opts) {
     cli::run_report report = opts.sync ? cli::run_sync(opts, hooks) : cli::run_async(opts, hooks);
     observers.end_run(report);
     if (!opts.quiet) warn_if_unclean(report);
-    if (!opts.stream) write_all(stdout, render(report.records, format, colour));
+    if (!opts.stream) cli::write_report(stdout, report.records, format, colour);
     return with_reports(observers, exit_status(report));
   }
   cli::run_hooks sync_hooks;
@@ -82,7 +73,7 @@ int run(const cli::options &opts) {
   cli::run_report sync_report = cli::run_sync(opts, sync_hooks);
   observers.end_run(sync_report);
   if (sync_report.signal != 0) {  // interrupted: report what the sync run has, skip the async run
-    write_all(stdout, render(sync_report.records, format, colour));
+    cli::write_report(stdout, sync_report.records, format, colour);
     return with_reports(observers, exit_status(sync_report));
   }
   cli::run_hooks async_hooks;
@@ -90,7 +81,7 @@ int run(const cli::options &opts) {
   cli::run_report async_report = cli::run_async(opts, async_hooks);
   observers.end_run(async_report);
   if (!opts.quiet) warn_if_unclean(async_report);
-  write_all(stdout, render(async_report.records, format, colour));
+  cli::write_report(stdout, async_report.records, format, colour);
   if (async_report.signal != 0) return with_reports(observers, exit_status(async_report));
   write_all(stderr, cli::render_timing_table(sync_report, async_report));
   std::vector<std::string> differing = cli::differing_artists(sync_report.records, async_report.records);

@@ -358,26 +358,55 @@ std::string record_json(const itunes::artist_record &record) {
   return out;
 }
 
-std::string render_ndjson(const std::vector<itunes::artist_record> &records) {
+namespace {
+
+// Emits the records as ndjson or as one json document into `out`, handing it to `flush` whenever it has
+// grown past `chunk` bytes and once at the end. One loop serves rendering to a string and writing to a file.
+template <typename Flush>
+void emit_records(const std::vector<itunes::artist_record> &records, bool as_document, std::string &out,
+                  std::size_t chunk, Flush flush) {
+  if (as_document) out += "{\"artists\":[";
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (as_document) out += i == 0 ? "\n  " : ",\n  ";
+    append_record(out, records[i]);
+    if (!as_document) out += '\n';
+    if (out.size() >= chunk) flush(out);
+  }
+  if (as_document) out += records.empty() ? "]}\n" : "\n]}\n";
+  flush(out);
+}
+
+std::string render_records(const std::vector<itunes::artist_record> &records, bool as_document) {
   std::string out;
   out.reserve(report_size_hint(records));
-  for (const itunes::artist_record &record : records) {
-    append_record(out, record);
-    out += '\n';
-  }
+  emit_records(records, as_document, out, std::string::npos, [](std::string &) {});
   return out;
 }
 
-std::string render_json(const std::vector<itunes::artist_record> &records) {
-  std::string out;
-  out.reserve(report_size_hint(records));
-  out += "{\"artists\":[";
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    out += i == 0 ? "\n  " : ",\n  ";
-    append_record(out, records[i]);
+}  // namespace
+
+std::string render_ndjson(const std::vector<itunes::artist_record> &records) {
+  return render_records(records, false);
+}
+
+std::string render_json(const std::vector<itunes::artist_record> &records) { return render_records(records, true); }
+
+void write_report(std::FILE *out, const std::vector<itunes::artist_record> &records, output_format format,
+                  bool colour) {
+  std::string buffer;
+  const auto write_out = [out](std::string &text) {
+    std::fwrite(text.data(), 1, text.size(), out);
+    text.clear();
+  };
+  if (format == output_format::table) {
+    buffer = render_table(records, colour);
+    write_out(buffer);
+  } else {
+    constexpr std::size_t chunk = 64 * 1024;
+    buffer.reserve(chunk + 4096);
+    emit_records(records, format == output_format::json, buffer, chunk, write_out);
   }
-  out += records.empty() ? "]}\n" : "\n]}\n";
-  return out;
+  std::fflush(out);
 }
 
 std::string render_table(const std::vector<itunes::artist_record> &records, bool colour) {

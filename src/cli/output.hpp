@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/options.hpp"
 #include "itunes/aggregator.hpp"
 
 namespace cli {
@@ -26,6 +27,11 @@ std::string render_json(const std::vector<itunes::artist_record> &records);
 // With `colour`, ANSI SGR codes make the header bold, error rows red and rows without a match yellow; the
 // codes take no columns, so the alignment is the same.
 std::string render_table(const std::vector<itunes::artist_record> &records, bool colour = false);
+
+// Writes the report to `out` in `format` and flushes it: ndjson and json record by record through a small
+// buffer, so a large report is never held whole in memory; the table (which needs every width first) at once.
+void write_report(std::FILE *out, const std::vector<itunes::artist_record> &records, output_format format,
+                  bool colour);
 
 // Display width of UTF-8 text in terminal columns.
 std::size_t display_width(const std::string &text);

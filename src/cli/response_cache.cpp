@@ -221,7 +221,7 @@ std::string attach_configured_cache(run_hooks &hooks, const options &opts, const
   response_cache cache(std::move(directory), opts.cache_ttl_s);
   std::string problem = cache.prepare();
   if (!problem.empty()) return problem;
-  attach_response_cache(hooks, std::move(cache), make_run_plan(opts).urls);
+  attach_response_cache(hooks, std::move(cache), query_urls(opts));
   return {};
 }
 

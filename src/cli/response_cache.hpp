@@ -54,7 +54,7 @@ class response_cache {
 // FNV-1a, 64 bits, of `text`.
 std::uint64_t fnv1a_64(std::string_view text);
 
-// Plugs `cache` into `hooks` for a run whose requests are `urls` (urls[i] for artist i, as make_run_plan()
+// Plugs `cache` into `hooks` for a run whose requests are `urls` (urls[i] for artist i, as query_urls()
 // builds them): hooks.stored_response serves fresh entries, hooks.artist_finished stores the body of every
 // record that came out ok from a new response (never one served from the cache, whose entry keeps its age).
 // Hooks already set are kept and called first; the new hooks own the cache and the URLs. A failed write warns

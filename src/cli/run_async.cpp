@@ -110,7 +110,7 @@ async_run::slot *async_run::take_slot() {
 void async_run::start(slot *free_slot, std::size_t index) {
   free_slot->index = index;
   free_slot->buffer.reset();
-  set_request_url(free_slot->easy.get(), plan_.urls[index]);
+  set_request_url(free_slot->easy.get(), query_url(plan_, index));
   ++attempts_[index];
   ++requests_;
   if (hooks_.request_started) hooks_.request_started(index);

@@ -6,14 +6,24 @@ namespace cli {
 
 run_plan make_run_plan(const options &opts) {
   run_plan plan;
-  plan.urls.reserve(opts.artists.size());
-  for (const std::string &artist : opts.artists)
-    plan.urls.push_back(itunes::build_query_url(opts.base_url, artist, opts.query));
+  plan.opts = &opts;
   plan.request = make_request_settings(opts);
   plan.retry = make_retry_settings(opts);
   // The real API documents about 20 calls a minute per client; elsewhere only --rate limits.
   plan.rate_per_min = opts.rate_given ? opts.rate_per_min : (is_itunes_host(opts.base_url) ? 20 : 0);
   return plan;
+}
+
+std::string query_url(const run_plan &plan, std::size_t index) {
+  return itunes::build_query_url(plan.opts->base_url, plan.opts->artists[index], plan.opts->query);
+}
+
+std::vector<std::string> query_urls(const options &opts) {
+  const run_plan plan = make_run_plan(opts);
+  std::vector<std::string> urls;
+  urls.reserve(opts.artists.size());
+  for (std::size_t index = 0; index < opts.artists.size(); ++index) urls.push_back(query_url(plan, index));
+  return urls;
 }
 
 completion_relay::completion_relay(itunes::aggregator &report, const run_hooks &hooks)

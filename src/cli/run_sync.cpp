@@ -97,7 +97,7 @@ run_report run_sync(const options &opts, const run_hooks &hooks) {
       }
       bucket.try_take(seconds_since(started));
       buffer.reset();
-      set_request_url(easy.get(), plan.urls[index]);
+      set_request_url(easy.get(), query_url(plan, index));
       ++attempts;
       ++result.requests;
       if (hooks.request_started) hooks.request_started(index);

@@ -18,13 +18,20 @@ namespace cli {
 
 // What both runners share, computed once before the first request.
 struct run_plan {
-  std::vector<std::string> urls;  // urls[i] is artists[i]'s query
+  const options *opts = nullptr;  // the base URL, query and artists; outlives the plan
   request_settings request;
   retry_settings retry;
   double rate_per_min = 0;  // 0: unlimited
 };
 
 run_plan make_run_plan(const options &opts);
+
+// The query URL of artist `index`, built when its request starts: 20,000 URLs built up front would be
+// megabytes held for the whole run.
+std::string query_url(const run_plan &plan, std::size_t index);
+
+// Every artist's query URL, in input order (the response cache keys its entries by them).
+std::vector<std::string> query_urls(const options &opts);
 
 struct run_report {
   std::vector<itunes::artist_record> records;  // input order, one per artist
