@@ -11,7 +11,7 @@ aggregator::aggregator(std::vector<std::string> artists, match_mode mode)
 void aggregator::complete_with_response(std::size_t index, long http_status, std::string_view body,
                                         int attempts) {
   // An index out of range is ignored like a duplicate: a late callback must never corrupt the report.
-  if (index >= records_.size() || done_[index]) return;
+  if (index >= records_.size() || done_[index]) return;  // late, duplicate or after take_report
   artist_record &record = records_[index];
   record.http_status = http_status;
   record.attempts = attempts;
@@ -38,7 +38,7 @@ void aggregator::complete_with_response(std::size_t index, long http_status, std
 }
 
 void aggregator::complete_with_error(std::size_t index, std::string error, long http_status, int attempts) {
-  if (index >= records_.size() || done_[index]) return;
+  if (index >= records_.size() || done_[index]) return;  // late, duplicate or after take_report
   artist_record &record = records_[index];
   record.error = std::move(error);
   record.http_status = http_status;
@@ -59,8 +59,8 @@ std::vector<artist_record> aggregator::take_report() {
     report[i].artist = artists_[i];
     if (!done_[i]) report[i].error = "not fetched";
   }
-  // The records have moved out; keep size() meaningful. A second call reports empty records.
-  records_.assign(artists_.size(), artist_record{});
+  // No empty replacement: a second array of records at the end of a long run would be its peak memory.
+  // Completions after this are ignored, as the index checks below find no record.
   return report;
 }
 

@@ -31,7 +31,7 @@ class aggregator {
   explicit aggregator(std::vector<std::string> artists, match_mode mode = match_mode::exact);
 
   const std::vector<std::string> &artists() const { return artists_; }
-  std::size_t size() const { return records_.size(); }
+  std::size_t size() const { return artists_.size(); }
 
   // A response arrived. Status 200 bodies are parsed and filtered at once (the body is not kept), with
   // suggestions when nothing matched; any other status, or a body that does not parse, makes an error record.
@@ -51,9 +51,10 @@ class aggregator {
     listener_ = std::move(listener);
   }
   std::size_t completed() const { return completed_; }
-  bool finished() const { return completed_ == records_.size(); }
+  bool finished() const { return completed_ == artists_.size(); }
 
-  // The records in input order. An artist never completed gets an error record saying so.
+  // The records in input order, moved out: call it once, at the end. An artist never completed gets an error
+  // record saying so.
   std::vector<artist_record> take_report();
 
  private:
