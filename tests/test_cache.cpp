@@ -1,6 +1,5 @@
 // Tests of the response cache (src/cli/response_cache.cpp) on a temporary directory: round trips, atomic
 // writes, every kind of damaged entry, the time to live and the run hooks.
-#include <dirent.h>
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,45 +17,9 @@
 
 namespace {
 
+using test_support::temp_dir;
 using test_support::files_in;
 using test_support::read_file;
-
-// A fresh directory under /tmp, removed with everything in it (two levels deep) when the test ends.
-class temp_dir {
- public:
-  temp_dir() {
-    char pattern[] = "/tmp/artistfetch-cache-test-XXXXXX";
-    REQUIRE(mkdtemp(pattern) != nullptr);
-    path_ = pattern;
-  }
-  ~temp_dir() { remove_tree(path_, 2); }
-  temp_dir(const temp_dir &) = delete;
-  temp_dir &operator=(const temp_dir &) = delete;
-  const std::string &path() const { return path_; }
-
- private:
-  static void remove_tree(const std::string &path, int depth) {
-    if (DIR *dir = opendir(path.c_str())) {
-      while (const dirent *entry = readdir(dir)) {
-        const std::string name = entry->d_name;
-        if (name == "." || name == "..") continue;
-        const std::string child = path + "/" + name;
-        struct stat info {};
-        if (depth > 0 && lstat(child.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
-          remove_tree(child, depth - 1);
-        } else {
-          std::remove(child.c_str());
-        }
-      }
-      closedir(dir);
-    }
-    rmdir(path.c_str());
-  }
-
-  std::string path_;
-};
-
-
 
 void write_file(const std::string &path, const std::string &content) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;

@@ -1,8 +1,6 @@
 // artistfetch end to end against the fixture server: suggestions, --match, --stream and the response cache.
-#include <dirent.h>
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +15,7 @@
 
 namespace {
 
+using test_support::temp_dir;
 using test_support::lines_of;
 using test_support::parse_line;
 
@@ -32,8 +31,6 @@ command_result run_artistfetch(const std::vector<std::string> &args,
   environment.insert(environment.end(), env.begin(), env.end());
   return test_support::run_command(argv, "", 60, environment);
 }
-
-
 
 std::vector<std::string> artist_names_of(const rapidjson::Value &results) {
   std::vector<std::string> names;
@@ -60,46 +57,6 @@ std::vector<std::string> sorted(std::vector<std::string> lines) {
   return lines;
 }
 
-// A fresh directory under /tmp for a cache, removed with its files when the test ends.
-class temp_dir {
- public:
-  temp_dir() {
-    char pattern[] = "/tmp/artistfetch-features-XXXXXX";
-    REQUIRE(mkdtemp(pattern) != nullptr);
-    path_ = pattern;
-  }
-  ~temp_dir() { remove_tree(path_); }
-  temp_dir(const temp_dir &) = delete;
-  temp_dir &operator=(const temp_dir &) = delete;
-  const std::string &path() const { return path_; }
-  std::string operator/(const std::string &name) const { return path_ + "/" + name; }
-
-  // The names of the files in `directory` (default: this one), sorted.
-  std::vector<std::string> files(const std::string &directory = {}) const {
-    return test_support::files_in(directory.empty() ? path_ : directory);
-  }
-
- private:
-  static void remove_tree(const std::string &path) {
-    if (DIR *dir = opendir(path.c_str())) {
-      while (const dirent *entry = readdir(dir)) {
-        const std::string name = entry->d_name;
-        if (name == "." || name == "..") continue;
-        const std::string child = path + "/" + name;
-        struct stat info {};
-        if (lstat(child.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
-          remove_tree(child);
-        } else {
-          std::remove(child.c_str());
-        }
-      }
-      closedir(dir);
-    }
-    rmdir(path.c_str());
-  }
-
-  std::string path_;
-};
 
 }  // namespace
 

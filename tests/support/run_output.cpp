@@ -1,9 +1,12 @@
 #include "run_output.hpp"
 
 #include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -43,5 +46,34 @@ std::vector<std::string> files_in(const std::string &directory) {
   std::sort(names.begin(), names.end());
   return names;
 }
+
+namespace {
+
+void remove_tree(const std::string &path) {
+  if (DIR *dir = opendir(path.c_str())) {
+    while (const dirent *entry = readdir(dir)) {
+      const std::string name = entry->d_name;
+      if (name == "." || name == "..") continue;
+      const std::string child = path + "/" + name;
+      struct stat info {};
+      if (lstat(child.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
+        remove_tree(child);
+      else
+        std::remove(child.c_str());
+    }
+    closedir(dir);
+  }
+  rmdir(path.c_str());
+}
+
+}  // namespace
+
+temp_dir::temp_dir(const std::string &prefix) {
+  std::string pattern = "/tmp/" + prefix + "-XXXXXX";
+  REQUIRE(mkdtemp(pattern.data()) != nullptr);
+  path_ = pattern;
+}
+
+temp_dir::~temp_dir() { remove_tree(path_); }
 
 }  // namespace test_support

@@ -20,4 +20,23 @@ std::string read_file(const std::string &path);
 // The names of the entries of `directory`, "." and ".." left out, sorted.
 std::vector<std::string> files_in(const std::string &directory);
 
+// A fresh directory under /tmp, removed with everything in it when the object goes.
+class temp_dir {
+ public:
+  explicit temp_dir(const std::string &prefix = "artistfetch-test");
+  ~temp_dir();
+  temp_dir(const temp_dir &) = delete;
+  temp_dir &operator=(const temp_dir &) = delete;
+
+  const std::string &path() const { return path_; }
+  std::string operator/(const std::string &name) const { return path_ + "/" + name; }
+  // The names of the files in `directory` (default: this one), sorted.
+  std::vector<std::string> files(const std::string &directory = {}) const {
+    return files_in(directory.empty() ? path_ : directory);
+  }
+
+ private:
+  std::string path_;
+};
+
 }  // namespace test_support
