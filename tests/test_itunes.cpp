@@ -16,10 +16,13 @@
 #include "itunes/query.hpp"
 #include "itunes/results.hpp"
 #include "itunes/utf8.hpp"
+#include "support/json_text.hpp"
 
 using namespace std::string_literals;
 
 namespace {
+
+using test_support::has_space_outside_strings;
 
 // Tests run from the repository root, or from anywhere with ARTISTFETCH_ROOT set to it.
 std::string read_fixture(const std::string &name) {
@@ -58,27 +61,6 @@ const rapidjson::Value *last_member(const rapidjson::Value &object, const char *
     if (std::strcmp(it->name.GetString(), key) == 0) found = &it->value;
   }
   return found;
-}
-
-bool has_space_outside_strings(std::string_view json) {
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : json) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      return true;
-    }
-  }
-  return false;
 }
 
 std::string wrap(std::string_view elements) {

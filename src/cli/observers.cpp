@@ -14,16 +14,6 @@
 namespace cli {
 namespace {
 
-// `first` then `second`; just `second` when there is no `first`.
-template <typename... Args, typename Second>
-std::function<void(Args...)> chain(std::function<void(Args...)> first, Second second) {
-  if (!first) return second;
-  return [first = std::move(first), second = std::move(second)](Args... args) {
-    first(args...);
-    second(args...);
-  };
-}
-
 void write_stderr(const std::string &text) {
   std::fwrite(text.data(), 1, text.size(), stderr);
   std::fflush(stderr);

@@ -201,17 +201,17 @@ void attach_response_cache(run_hooks &hooks, response_cache cache, std::vector<s
     return true;
   };
 
-  hooks.artist_finished = [previous = std::move(hooks.artist_finished), state](
-                              std::size_t index, const itunes::artist_record &record, std::string_view body) {
-    if (previous) previous(index, record, body);
-    if (!record.ok || body.empty() || index >= state->urls.size() || state->served[index]) return;
-    const std::string problem = state->cache.store(state->urls[index], body, std::time(nullptr));
-    if (!problem.empty() && !state->warned) {
-      state->warned = true;
-      const std::string line = "artistfetch: warning: " + problem + "\n";
-      std::fwrite(line.data(), 1, line.size(), stderr);
-    }
-  };
+  hooks.artist_finished =
+      chain(std::move(hooks.artist_finished),
+            [state](std::size_t index, const itunes::artist_record &record, std::string_view body) {
+              if (!record.ok || body.empty() || index >= state->urls.size() || state->served[index]) return;
+              const std::string problem = state->cache.store(state->urls[index], body, std::time(nullptr));
+              if (!problem.empty() && !state->warned) {
+                state->warned = true;
+                const std::string line = "artistfetch: warning: " + problem + "\n";
+                std::fwrite(line.data(), 1, line.size(), stderr);
+              }
+            });
 }
 
 std::string attach_configured_cache(run_hooks &hooks, const options &opts, const char *environment_dir) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/options.hpp"
@@ -37,8 +38,8 @@ struct run_report {
   std::vector<itunes::artist_record> records;  // input order, one per artist
   std::size_t requests = 0;                    // attempts sent, retries included
   double wall_s = 0;
-  int signal = 0;                              // SIGINT or SIGTERM that cut the run short, else 0
-  bool loop_closed = true;                     // async: uv_loop_close returned 0
+  int signal = 0;           // SIGINT or SIGTERM that cut the run short, else 0
+  bool loop_closed = true;  // async: uv_loop_close returned 0
 };
 
 // What a run tells its observers as it goes (progress, statistics, streaming output, the cache). Every member
@@ -54,6 +55,17 @@ struct run_hooks {
   std::function<void(std::size_t index, const itunes::artist_record &record, std::string_view body)>
       artist_finished;
 };
+
+// Adds `then` after a hook that may already be set: observers stack up on one run_hooks, each keeping the
+// ones attached before it.
+template <typename... Args, typename Then>
+std::function<void(Args...)> chain(std::function<void(Args...)> first, Then then) {
+  if (!first) return then;
+  return [first = std::move(first), then = std::move(then)](Args... args) {
+    first(args...);
+    then(args...);
+  };
+}
 
 // Records outcomes in a run's aggregator and passes each completed record on to hooks.artist_finished, with
 // the body it came from. Both runners record through one of these.

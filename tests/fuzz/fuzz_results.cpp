@@ -16,8 +16,11 @@
 #include <vector>
 
 #include "itunes/results.hpp"
+#include "../support/json_text.hpp"
 
 namespace {
+
+using test_support::has_space_outside_strings;
 
 void require(bool condition, const char *what) {
   if (!condition) {
@@ -88,27 +91,6 @@ const rapidjson::Value *last_member(const rapidjson::Value &object, std::string_
 std::string_view string_of(const rapidjson::Value *value) {
   if (value == nullptr || !value->IsString() || is_number(value)) return {};
   return {value->GetString(), value->GetStringLength()};
-}
-
-bool has_space_outside_strings(std::string_view json) {
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : json) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      return true;
-    }
-  }
-  return false;
 }
 
 void check_album(const itunes::album &album) {
