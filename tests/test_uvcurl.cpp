@@ -1,6 +1,7 @@
 // The uvcurl loop against the fixture server: every added transfer is reported exactly once, whatever
 // happens to it, and the host's loop closes with 0 afterwards.
 #include <doctest/doctest.h>
+#include <unistd.h>
 #include <uvcurl.h>
 
 #include <cstdlib>
@@ -238,6 +239,60 @@ TEST_SUITE("loop") {
     CHECK(fixture.probes[1]->calls == 1);
     CHECK(fixture.probes[1]->result == UVCURL_CANCELLED);
     CHECK(uv_loop_close(&fixture.loop) == 0);
+  }
+
+  // uvcurl keeps the uv_poll_t of a socket curl let go of until control returns to the loop, for the next
+  // request on the same keep-alive connection. When curl closes the connection instead, the fd number is
+  // recycled, by curl's next connect or by the host: both must work, and the host's own poll on the
+  // number must neither be refused nor lose its events.
+  TEST_CASE("transfers chained from done callbacks reuse sockets, and recycled fd numbers stay usable") {
+    test_support::fixture_server server;
+    loop_fixture fixture;
+    struct host_pipe {
+      uv_poll_t poll{};
+      int fds[2] = {-1, -1};
+      int events = 0;
+    };
+    static std::vector<std::unique_ptr<host_pipe>> pipes;
+    static int chained = 0;
+    static const test_support::fixture_server *chain_server = nullptr;
+    chain_server = &server;
+    pipes.clear();
+    chained = 0;
+    fixture.add(url_for(server, "Chain 0"));
+    fixture.after_done = [](loop_fixture &self, probe &done) {
+      CHECK(done.result == CURLE_OK);
+      if (++chained == 40) return;
+      // Every third transfer closes its connection: its fd number is free for the host and the next connect.
+      const bool closing = chained % 3 == 0;
+      curl_easy_setopt(done.easy, CURLOPT_FORBID_REUSE, closing ? 1L : 0L);
+      if (chained % 3 == 1) {  // the one after a closing transfer: the host takes a number first
+        auto host = std::make_unique<host_pipe>();
+        REQUIRE(pipe(host->fds) == 0);
+        REQUIRE(uv_poll_init(&self.loop, &host->poll, host->fds[0]) == 0);
+        host->poll.data = host.get();
+        REQUIRE(uv_poll_start(&host->poll, UV_READABLE, [](uv_poll_t *poll, int, int) {
+                  auto *owner = static_cast<host_pipe *>(poll->data);
+                  ++owner->events;
+                  uv_close(reinterpret_cast<uv_handle_t *>(poll), nullptr);
+                }) == 0);
+        REQUIRE(write(host->fds[1], "x", 1) == 1);
+        pipes.push_back(std::move(host));
+      }
+      curl_easy_setopt(done.easy, CURLOPT_URL, url_for(*chain_server, "Chain " + std::to_string(chained)).c_str());
+      self.start(done);
+    };
+    fixture.run();
+    CHECK(chained == 40);
+    CHECK(fixture.probes[0]->calls == 40);
+    CHECK(server.connections() <= 40 / 3 + 2 + 1);  // closing transfers, the first, and the /stats query
+    for (auto &host : pipes) {
+      CHECK(host->events == 1);
+      close(host->fds[0]);
+      close(host->fds[1]);
+    }
+    pipes.clear();
+    fixture.close_and_check();
   }
 
   TEST_CASE("connection limits set on the multi handle are obeyed") {

@@ -30,7 +30,15 @@ struct uvcurl_s {
   CURLM *multi_ = nullptr;
   uv_timer_t timer_{};
   std::unordered_map<CURL *, transfer> transfers_;
-  std::unordered_set<socket_context *> sockets_;  // live contexts, closed at teardown if curl forgot one
+  std::unordered_set<socket_context *> sockets_;  // every context, parked ones included; closed at teardown
+  // Contexts of sockets curl stopped watching (CURL_POLL_REMOVE) during the current socket_action, stopped but
+  // kept by fd number until it returns: on HTTP/1.1 keep-alive curl removes a connection's socket after each
+  // response and asks for it again when the next request starts on it, and a fresh uv_poll_t costs three
+  // epoll_ctl calls and an ioctl that reusing the stopped one saves. They are closed before control goes back
+  // to the loop, while no one else can have put a recycled fd number into epoll: closing a uv_poll_t deletes
+  // its fd number from epoll, whatever file that number has become.
+  std::unordered_map<curl_socket_t, socket_context *> parked_;
+  bool zero_timeout_ = false;  // curl asked for "at once" (a handle was added) during the current call
   std::vector<CURL *> pending_cancels_;           // capacity kept >= transfers_.size(): push_back never throws
   int depth_ = 0;
   int open_uv_handles_ = 0;
@@ -45,7 +53,10 @@ struct uvcurl_s {
   void finish(CURL *easy, CURLcode result) noexcept;
   void run_deferred() noexcept;
   void teardown() noexcept;
+  socket_context *context_for(curl_socket_t fd) noexcept;
+  void park_socket(socket_context *context) noexcept;
   void release_socket(socket_context *context) noexcept;
+  void release_parked() noexcept;
   void handle_closed() noexcept;
 };
 
@@ -55,7 +66,7 @@ struct socket_context {
   uv_poll_t poll{};
   uvcurl_s *owner = nullptr;
   curl_socket_t fd = CURL_SOCKET_BAD;
-  int wanted = 0;  // the uv events curl last asked for
+  int wanted = 0;  // the uv events curl last asked for; 0 while parked
 };
 
 void on_socket_closed(uv_handle_t *handle) noexcept {
@@ -88,31 +99,18 @@ int on_curl_socket(CURL *, curl_socket_t fd, int what, void *userp, void *socket
   auto *self = static_cast<uvcurl_s *>(userp);
   auto *context = static_cast<socket_context *>(socketp);
   if (what == CURL_POLL_REMOVE) {
-    if (context != nullptr) self->release_socket(context);  // a REMOVE for an unseen socket is harmless
+    if (context != nullptr) self->park_socket(context);  // a REMOVE for an unseen socket is harmless
     return 0;
   }
   if (context == nullptr) {
-    context = new (std::nothrow) socket_context;
+    context = self->context_for(fd);
     if (context == nullptr) return -1;
-    context->owner = self;
-    context->fd = fd;
-    context->poll.data = context;
-    if (uv_poll_init_socket(self->loop_, &context->poll, fd) != 0) {
-      delete context;
-      return -1;
-    }
-    ++self->open_uv_handles_;
-    try {
-      self->sockets_.insert(context);
-    } catch (...) {
-      self->release_socket(context);
-      return -1;
-    }
-    curl_multi_assign(self->multi_, fd, context);
   }
   int events = 0;
   if (what & CURL_POLL_IN) events |= UV_READABLE;
   if (what & CURL_POLL_OUT) events |= UV_WRITABLE;
+  // uv_poll_start always deletes the fd from epoll and adds it again: skip it when nothing changes.
+  if (events == context->wanted) return 0;
   context->wanted = events;
   return uv_poll_start(&context->poll, events, on_poll) == 0 ? 0 : -1;
 }
@@ -123,7 +121,9 @@ int on_curl_timer(CURLM *, long timeout_ms, void *userp) noexcept {
   if (timeout_ms < 0) {
     uv_timer_stop(&self->timer_);
   } else {
-    // 0 means "as soon as possible": 1 ms lets the loop return to us first instead of recursing.
+    // 0 means "as soon as possible": 1 ms lets the loop return to us first instead of recursing. Inside
+    // socket_action, the flag makes it run the timeout path itself once curl has returned.
+    if (timeout_ms == 0) self->zero_timeout_ = true;
     uv_timer_start(&self->timer_, on_timeout, timeout_ms == 0 ? 1 : static_cast<uint64_t>(timeout_ms), 0);
   }
   return 0;
@@ -134,9 +134,19 @@ int on_curl_timer(CURLM *, long timeout_ms, void *userp) noexcept {
 void uvcurl_s::socket_action(curl_socket_t fd, int flags) noexcept {
   if (multi_ == nullptr) return;
   ++depth_;
-  int running = 0;
-  curl_multi_socket_action(multi_, fd, flags, &running);
-  drain_completions();  // after every socket_action, the timer path included
+  // Transfers added by done callbacks (curl then asks for a 0 ms timeout) start in the same pass instead of
+  // one loop iteration later, so a keep-alive socket curl just removed is taken up again from parked_.
+  // Bounded, so that a stream of instant completions cannot starve the loop.
+  constexpr int max_rounds = 4;
+  for (int round = 0; round < max_rounds && multi_ != nullptr; ++round) {
+    zero_timeout_ = false;
+    int running = 0;
+    curl_multi_socket_action(multi_, fd, flags, &running);
+    drain_completions();  // after every socket_action, the timer path included
+    if (!zero_timeout_) break;
+    fd = CURL_SOCKET_TIMEOUT;
+    flags = 0;
+  }
   --depth_;
   run_deferred();
 }
@@ -175,6 +185,7 @@ void uvcurl_s::run_deferred() noexcept {
     if (found != transfers_.end() && found->second.cancel_requested) finish(easy, UVCURL_CANCELLED);
   }
   --depth_;
+  release_parked();  // control is about to go back to the loop
   if (teardown_pending_) {
     teardown_pending_ = false;
     teardown();
@@ -194,13 +205,64 @@ void uvcurl_s::teardown() noexcept {
   --depth_;
 }
 
-void uvcurl_s::release_socket(socket_context *context) noexcept {
-  // Stop and close now, while the fd is still open: curl closes it right after REMOVE, and a later
-  // uv_close would drop a new socket that reuses the number from epoll.
+socket_context *uvcurl_s::context_for(curl_socket_t fd) noexcept {
+  socket_context *context = nullptr;
+  auto parked = parked_.find(fd);
+  if (parked != parked_.end()) {
+    // The same connection coming back, or a new socket that got the number of a closed one: either way the
+    // stopped handle holds no kernel state, and uv_poll_start registers whatever the fd now is.
+    context = parked->second;
+    parked_.erase(parked);
+  } else {
+    context = new (std::nothrow) socket_context;
+    if (context == nullptr) return nullptr;
+    context->owner = this;
+    context->fd = fd;
+    context->poll.data = context;
+    if (uv_poll_init_socket(loop_, &context->poll, fd) != 0) {
+      delete context;
+      return nullptr;
+    }
+    ++open_uv_handles_;
+    try {
+      sockets_.insert(context);
+    } catch (...) {
+      release_socket(context);
+      return nullptr;
+    }
+  }
+  curl_multi_assign(multi_, fd, context);
+  return context;
+}
+
+void uvcurl_s::park_socket(socket_context *context) noexcept {
+  // Stop now, while the fd is still open: curl may close it right after REMOVE, and epoll would then keep
+  // nothing to delete while libuv still counted the fd as watched.
   uv_poll_stop(&context->poll);
+  context->wanted = 0;
   if (!tearing_down_ && multi_ != nullptr) curl_multi_assign(multi_, context->fd, nullptr);
+  if (tearing_down_) {
+    release_socket(context);
+    return;
+  }
+  try {
+    auto parked = parked_.emplace(context->fd, context);
+    if (!parked.second) release_socket(context);  // cannot happen: one context per watched fd
+  } catch (...) {
+    release_socket(context);
+  }
+}
+
+void uvcurl_s::release_socket(socket_context *context) noexcept {
+  uv_poll_stop(&context->poll);
+  auto parked = parked_.find(context->fd);
+  if (parked != parked_.end() && parked->second == context) parked_.erase(parked);
   sockets_.erase(context);
   uv_close(reinterpret_cast<uv_handle_t *>(&context->poll), on_socket_closed);
+}
+
+void uvcurl_s::release_parked() noexcept {
+  while (!parked_.empty()) release_socket(parked_.begin()->second);
 }
 
 void uvcurl_s::handle_closed() noexcept {
@@ -254,6 +316,7 @@ int uvcurl_add(uvcurl_t *handle, CURL *easy, uvcurl_done_cb done, void *user_dat
     handle->transfers_.erase(easy);
     return UVCURL_ECURLM;
   }
+  if (handle->depth_ == 0) handle->release_parked();  // in case adding made curl let go of a socket
   return 0;
 }
 
