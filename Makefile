@@ -17,9 +17,9 @@ OPT = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize=
       -fno-sanitize-recover=undefined
 endif
 CPPFLAGS_ALL = -Iinclude -Isrc -DUVCURL_BUILDING $(PKG_CFLAGS) -MMD -MP
-CXXFLAGS_ALL = -std=c++17 $(WARN) $(OPT) -fvisibility=hidden $(CXXFLAGS)
+CXXFLAGS_ALL = -std=c++17 -pthread $(WARN) $(OPT) -fvisibility=hidden $(CXXFLAGS)
 CFLAGS_ALL = $(WARN) $(OPT) $(CFLAGS)
-LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+LDFLAGS_ALL = -pthread $(OPT) $(LDFLAGS)
 
 UVCURL_SRC = $(wildcard src/uvcurl/*.cpp)
 ITUNES_SRC = $(wildcard src/itunes/*.cpp)

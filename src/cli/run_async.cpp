@@ -14,6 +14,7 @@
 #include <queue>
 #include <random>
 
+#include "cli/parse_worker.hpp"
 #include "cli/runners.hpp"
 #include "cli/token_bucket.hpp"
 
@@ -32,6 +33,7 @@ class async_run {
         hooks_(hooks),
         report_(opts.artists, opts.match),
         relay_(report_, hooks),
+        parser_(report_.artists(), report_.mode(), relay_, static_cast<std::size_t>(opts.concurrency)),
         attempts_(opts.artists.size(), 0),
         bucket_(plan_.rate_per_min, default_burst(plan_.rate_per_min)),
         random_(std::random_device{}()) {}
@@ -59,10 +61,12 @@ class async_run {
   void arm_wakeup(double now);
   void stop(int signum);
   void finish();
+  void close_handles();
   void close_handle(uv_handle_t *handle);
 
   static void on_done(CURL *easy, CURLcode result, void *user_data);
   static void on_wakeup(uv_timer_t *timer);
+  static void on_check(uv_check_t *check);
   static void on_signal(uv_signal_t *handle, int signum);
 
   const options &opts_;
@@ -70,6 +74,7 @@ class async_run {
   const run_hooks &hooks_;
   itunes::aggregator report_;
   completion_relay relay_;
+  parse_worker parser_;
   std::vector<int> attempts_;
   token_bucket bucket_;
   std::mt19937_64 random_;
@@ -77,6 +82,7 @@ class async_run {
   uv_loop_t loop_{};
   uvcurl_t *curl_ = nullptr;
   uv_timer_t wakeup_{};
+  uv_check_t flush_parser_{};  // hands the iteration's answers to the parse worker
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
 
@@ -113,11 +119,11 @@ void async_run::start(slot *free_slot, std::size_t index) {
   set_request_url(free_slot->easy.get(), query_url(plan_, index));
   ++attempts_[index];
   ++requests_;
-  if (hooks_.request_started) hooks_.request_started(index);
+  relay_.request_started(index);
   int rc = uvcurl_add(curl_, free_slot->easy.get(), on_done, free_slot);
   if (rc != 0) {
-    report_.complete_with_error(index, std::string("could not start the request: ") + uvcurl_strerror(rc), 0,
-                                attempts_[index]);
+    relay_.record_error(index, std::string("could not start the request: ") + uvcurl_strerror(rc), 0,
+                        attempts_[index]);
     free_slots_.push_back(free_slot);
     return;
   }
@@ -172,9 +178,9 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
   const std::size_t index = done_slot->index;
   const int attempts = self.attempts_[index];
   attempt_result attempt = read_attempt(easy, result, done_slot->buffer, self.plan_.retry.max_retry_after_s);
-  if (self.hooks_.request_finished) self.hooks_.request_finished(index, easy, result);
+  self.relay_.request_finished(index, easy, result);
   if (self.signal_ != 0 && result == UVCURL_CANCELLED) {
-    self.report_.complete_with_error(index, cancelled_error, attempt.http_status, attempts);
+    self.relay_.record_error(index, cancelled_error, attempt.http_status, attempts);
   } else {
     double unit_random = std::uniform_real_distribution<double>(0.0, 1.0)(self.random_);
     verdict next = judge_attempt(attempt, attempts, self.plan_.retry, unit_random);
@@ -182,6 +188,8 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
       const double now = self.now_s();
       self.delayed_.push({now + next.delay_s, index});
       if (next.throttled) self.paused_until_s_ = std::max(self.paused_until_s_, now + next.delay_s);
+    } else if (attempt.code == CURLE_OK && attempt.http_status == 200) {
+      self.parser_.submit(index, attempts, done_slot->buffer.body);
     } else {
       self.relay_.record(index, attempt, done_slot->buffer.body, attempts);
     }
@@ -192,13 +200,15 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
 
 void async_run::on_wakeup(uv_timer_t *timer) { static_cast<async_run *>(timer->data)->pump(); }
 
+void async_run::on_check(uv_check_t *check) { static_cast<async_run *>(check->data)->parser_.flush(); }
+
 void async_run::on_signal(uv_signal_t *handle, int signum) { static_cast<async_run *>(handle->data)->stop(signum); }
 
 void async_run::stop(int signum) {
   if (signal_ != 0) return;
   signal_ = signum;
   auto cancel_waiting = [this](std::size_t index) {
-    report_.complete_with_error(index, cancelled_error, 0, attempts_[index]);
+    relay_.record_error(index, cancelled_error, 0, attempts_[index]);
   };
   for (std::size_t index : ready_) cancel_waiting(index);
   ready_.clear();
@@ -218,7 +228,12 @@ void async_run::close_handle(uv_handle_t *handle) {
 void async_run::finish() {
   finished_ = true;
   uvcurl_close(curl_, nullptr, nullptr);
+  close_handles();
+}
+
+void async_run::close_handles() {
   close_handle(reinterpret_cast<uv_handle_t *>(&wakeup_));
+  close_handle(reinterpret_cast<uv_handle_t *>(&flush_parser_));
   close_handle(reinterpret_cast<uv_handle_t *>(&sigint_));
   close_handle(reinterpret_cast<uv_handle_t *>(&sigterm_));
 }
@@ -228,12 +243,16 @@ run_report async_run::run() {
   const auto started = std::chrono::steady_clock::now();
   if (uv_loop_init(&loop_) != 0) {
     result.loop_closed = false;
-    for (std::size_t i = 0; i < report_.size(); ++i) report_.complete_with_error(i, "could not start libuv", 0, 0);
+    for (std::size_t i = 0; i < report_.size(); ++i) relay_.record_error(i, "could not start libuv", 0, 0);
     result.records = report_.take_report();
     return result;
   }
   uv_timer_init(&loop_, &wakeup_);
   wakeup_.data = this;
+  uv_check_init(&loop_, &flush_parser_);
+  flush_parser_.data = this;
+  uv_check_start(&flush_parser_, on_check);
+  uv_unref(reinterpret_cast<uv_handle_t *>(&flush_parser_));  // it never keeps the loop alive by itself
   uv_signal_init(&loop_, &sigint_);
   uv_signal_init(&loop_, &sigterm_);
   sigint_.data = sigterm_.data = this;
@@ -252,14 +271,13 @@ run_report async_run::run() {
     pump();
   } else {
     for (std::size_t i = 0; i < report_.size(); ++i)
-      report_.complete_with_error(i, std::string("could not start: ") + uvcurl_strerror(rc), 0, 0);
+      relay_.record_error(i, std::string("could not start: ") + uvcurl_strerror(rc), 0, 0);
     finished_ = true;
-    close_handle(reinterpret_cast<uv_handle_t *>(&wakeup_));
-    close_handle(reinterpret_cast<uv_handle_t *>(&sigint_));
-    close_handle(reinterpret_cast<uv_handle_t *>(&sigterm_));
+    close_handles();
   }
   uv_run(&loop_, UV_RUN_DEFAULT);
   result.loop_closed = uv_loop_close(&loop_) == 0;
+  parser_.finish();  // every answer recorded before the report is taken
   slots_.clear();  // the easy handles outlive the multi handle, as libcurl requires
   result.records = report_.take_report();
   result.requests = requests_;

@@ -35,6 +35,7 @@ completion_relay::completion_relay(itunes::aggregator &report, const run_hooks &
 }
 
 bool completion_relay::answer_from_store(std::size_t index) {
+  std::lock_guard<std::mutex> lock(mutex_);
   std::string body;
   if (!hooks_.stored_response || !hooks_.stored_response(index, body)) return false;
   body_ = body;
@@ -45,9 +46,34 @@ bool completion_relay::answer_from_store(std::size_t index) {
 
 void completion_relay::record(std::size_t index, const attempt_result &attempt, std::string_view body,
                               int attempts) {
+  std::lock_guard<std::mutex> lock(mutex_);
   body_ = body;
   record_attempt(report_, index, attempt, body, attempts);
   body_ = {};
+}
+
+void completion_relay::record_error(std::size_t index, std::string error, long http_status, int attempts) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  report_.complete_with_error(index, std::move(error), http_status, attempts);
+}
+
+void completion_relay::record_parsed(std::size_t index, itunes::artist_record record, std::string_view body) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  body_ = body;
+  report_.complete(index, std::move(record));
+  body_ = {};
+}
+
+void completion_relay::request_started(std::size_t index) {
+  if (!hooks_.request_started) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  hooks_.request_started(index);
+}
+
+void completion_relay::request_finished(std::size_t index, CURL *easy, CURLcode result) {
+  if (!hooks_.request_finished) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  hooks_.request_finished(index, easy, result);
 }
 
 }  // namespace cli

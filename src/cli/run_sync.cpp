@@ -84,7 +84,7 @@ run_report run_sync(const options &opts, const run_hooks &hooks) {
 
   for (std::size_t index = 0; index < opts.artists.size(); ++index) {
     if (!easy) {
-      report.complete_with_error(index, "could not create a curl handle", 0, 0);
+      relay.record_error(index, "could not create a curl handle", 0, 0);
       continue;
     }
     if (relay.answer_from_store(index)) continue;
@@ -92,7 +92,7 @@ run_report run_sync(const options &opts, const run_hooks &hooks) {
     while (!report.is_complete(index)) {
       sleep_unless_stopped(bucket.wait_s(seconds_since(started)));
       if (stop_signal != 0) {
-        report.complete_with_error(index, cancelled_error, 0, attempts);
+        relay.record_error(index, cancelled_error, 0, attempts);
         break;
       }
       bucket.try_take(seconds_since(started));
@@ -100,12 +100,12 @@ run_report run_sync(const options &opts, const run_hooks &hooks) {
       set_request_url(easy.get(), query_url(plan, index));
       ++attempts;
       ++result.requests;
-      if (hooks.request_started) hooks.request_started(index);
+      relay.request_started(index);
       const CURLcode code = curl_easy_perform(easy.get());
       const attempt_result attempt = read_attempt(easy.get(), code, buffer, plan.retry.max_retry_after_s);
-      if (hooks.request_finished) hooks.request_finished(index, easy.get(), code);
+      relay.request_finished(index, easy.get(), code);
       if (stop_signal != 0 && code == CURLE_ABORTED_BY_CALLBACK) {
-        report.complete_with_error(index, cancelled_error, attempt.http_status, attempts);
+        relay.record_error(index, cancelled_error, attempt.http_status, attempts);
         break;
       }
       double unit_random = std::uniform_real_distribution<double>(0.0, 1.0)(random);

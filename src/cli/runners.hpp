@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,8 +68,9 @@ std::function<void(Args...)> chain(std::function<void(Args...)> first, Then then
   };
 }
 
-// Records outcomes in a run's aggregator and passes each completed record on to hooks.artist_finished, with
-// the body it came from. Both runners record through one of these.
+// The one way into a run's aggregator and its hooks: records outcomes and passes each completed record on to
+// hooks.artist_finished, with the body it came from. Thread-safe: the loop thread and the parse worker both
+// record through it, and it calls every hook under one lock, so hooks never run concurrently.
 class completion_relay {
  public:
   completion_relay(itunes::aggregator &report, const run_hooks &hooks);
@@ -81,10 +83,21 @@ class completion_relay {
   // record_attempt(), with `body` shown to hooks.artist_finished.
   void record(std::size_t index, const attempt_result &attempt, std::string_view body, int attempts);
 
+  // An outcome without a usable response (aggregator::complete_with_error).
+  void record_error(std::size_t index, std::string error, long http_status, int attempts);
+
+  // A record the parse worker made from `body`.
+  void record_parsed(std::size_t index, itunes::artist_record record, std::string_view body);
+
+  // hooks.request_started and hooks.request_finished, under the lock.
+  void request_started(std::size_t index);
+  void request_finished(std::size_t index, CURL *easy, CURLcode result);
+
  private:
+  std::mutex mutex_;
   itunes::aggregator &report_;
   const run_hooks &hooks_;
-  std::string_view body_;  // the body being recorded, while record() or answer_from_store() runs
+  std::string_view body_;  // the body being recorded, while the lock is held
 };
 
 // Runs every artist's request on a libuv loop of its own, at most opts.concurrency at once.

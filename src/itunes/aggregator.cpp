@@ -8,23 +8,20 @@ namespace itunes {
 aggregator::aggregator(std::vector<std::string> artists, match_mode mode)
     : artists_(std::move(artists)), mode_(mode), records_(artists_.size()), done_(artists_.size(), false) {}
 
-void aggregator::complete_with_response(std::size_t index, long http_status, std::string_view body,
-                                        int attempts) {
-  // An index out of range is ignored like a duplicate: a late callback must never corrupt the report.
-  if (index >= records_.size() || done_[index]) return;  // late, duplicate or after take_report
-  artist_record &record = records_[index];
+artist_record record_from_response(const std::string &artist, long http_status, std::string_view body,
+                                   int attempts, match_mode mode) {
+  artist_record record;
   record.http_status = http_status;
   record.attempts = attempts;
   if (http_status == 200) {
     parse_result parsed = parse_results(body);
     if (parsed.ok) {
       record.ok = true;
-      const std::string &artist = artists_[index];
       const bool any_match = std::any_of(parsed.albums.begin(), parsed.albums.end(), [&](const album &a) {
-        return a.artist_name && names_match(*a.artist_name, artist, mode_);
+        return a.artist_name && names_match(*a.artist_name, artist, mode);
       });
       if (!any_match) record.suggestions = suggest_names(parsed.albums, artist);
-      record.results = filter_matches(std::move(parsed.albums), artist, mode_);
+      record.results = filter_matches(std::move(parsed.albums), artist, mode);
       record.results.shrink_to_fit();  // the parsed albums' slots would otherwise stay with every record
     } else {
       record.error = std::move(parsed.error);
@@ -34,6 +31,20 @@ void aggregator::complete_with_response(std::size_t index, long http_status, std
     // This API answers 403 when it throttles a client, never for "no results".
     if (http_status == 403) record.error += ", the API may be throttling";
   }
+  return record;
+}
+
+void aggregator::complete_with_response(std::size_t index, long http_status, std::string_view body,
+                                        int attempts) {
+  // An index out of range is ignored like a duplicate: a late callback must never corrupt the report.
+  if (index >= records_.size() || done_[index]) return;  // late, duplicate or after take_report
+  records_[index] = record_from_response(artists_[index], http_status, body, attempts, mode_);
+  mark_done(index);
+}
+
+void aggregator::complete(std::size_t index, artist_record record) {
+  if (index >= records_.size() || done_[index]) return;
+  records_[index] = std::move(record);
   mark_done(index);
 }
 

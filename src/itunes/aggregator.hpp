@@ -24,6 +24,12 @@ struct artist_record {
   int attempts = 0;            // requests sent for this artist
 };
 
+// The record a response makes for `artist`, all but its `artist` field: a status 200 body is parsed and
+// filtered (with suggestions when nothing matched); any other status, or a body that does not parse, makes an
+// error record. Pure, so any thread may call it.
+artist_record record_from_response(const std::string &artist, long http_status, std::string_view body,
+                                   int attempts, match_mode mode);
+
 class aggregator {
  public:
   // `artists` must be distinct; index i of every call below refers to artists[i]. `mode` decides which
@@ -32,11 +38,14 @@ class aggregator {
 
   const std::vector<std::string> &artists() const { return artists_; }
   std::size_t size() const { return artists_.size(); }
+  match_mode mode() const { return mode_; }
 
-  // A response arrived. Status 200 bodies are parsed and filtered at once (the body is not kept), with
-  // suggestions when nothing matched; any other status, or a body that does not parse, makes an error record.
-  // A second completion of one index is ignored.
+  // A response arrived: record_from_response() at once (the body is not kept). A second completion of one
+  // index is ignored, by every complete_* call.
   void complete_with_response(std::size_t index, long http_status, std::string_view body, int attempts);
+
+  // A record made elsewhere, by record_from_response() on another thread.
+  void complete(std::size_t index, artist_record record);
 
   // No usable response: a transport error, a cancellation. `http_status` is 0 when no response arrived.
   void complete_with_error(std::size_t index, std::string error, long http_status, int attempts);

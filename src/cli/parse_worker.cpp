@@ -1,0 +1,80 @@
+#include "cli/parse_worker.hpp"
+
+#include <utility>
+
+#include "cli/runners.hpp"
+#include "itunes/aggregator.hpp"
+
+namespace cli {
+
+parse_worker::parse_worker(const std::vector<std::string> &artists, itunes::match_mode mode,
+                           completion_relay &relay, std::size_t backlog)
+    : artists_(artists), mode_(mode), relay_(relay), backlog_(backlog), thread_([this] { work(); }) {}
+
+parse_worker::~parse_worker() { finish(); }
+
+void parse_worker::submit(std::size_t index, int attempts, std::string &body) {
+  if (waiting_.load(std::memory_order_relaxed) >= backlog_) {
+    job answer{index, attempts, std::move(body)};
+    body = std::string();
+    record(answer);
+    return;
+  }
+  waiting_.fetch_add(1, std::memory_order_relaxed);
+  queued_.push_back(job{index, attempts, std::move(body)});
+  body = std::string();
+}
+
+void parse_worker::record(job &answer) {
+  itunes::artist_record made =
+      itunes::record_from_response(artists_[answer.index], 200, answer.body, answer.attempts, mode_);
+  relay_.record_parsed(answer.index, std::move(made), answer.body);
+}
+
+void parse_worker::flush() {
+  if (queued_.empty()) return;
+  bool was_idle = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    was_idle = handed_.empty();
+    if (was_idle) {
+      handed_.swap(queued_);
+    } else {
+      for (job &each : queued_) handed_.push_back(std::move(each));
+      queued_.clear();
+    }
+  }
+  // A worker with work left has not gone back to waiting: it takes the new jobs without being woken.
+  if (was_idle) wake_.notify_one();
+}
+
+void parse_worker::finish() {
+  if (!thread_.joinable()) return;
+  flush();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void parse_worker::work() {
+  std::vector<job> batch;
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return !handed_.empty() || stopping_; });
+    if (handed_.empty()) return;  // stopping, and everything handed over is recorded
+    batch.swap(handed_);
+    lock.unlock();
+    for (job &each : batch) {
+      record(each);
+      each.body = std::string();  // freed as it goes, not with the whole batch
+      waiting_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    batch.clear();
+    lock.lock();
+  }
+}
+
+}  // namespace cli

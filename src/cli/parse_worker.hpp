@@ -1,0 +1,65 @@
+// Parses 200 responses on a thread of its own, so the loop thread spends its time on the network: parsing
+// and filtering a body costs the loop thread about as much as libcurl's whole work for the request.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "itunes/matching.hpp"
+
+namespace cli {
+
+class completion_relay;
+
+class parse_worker {
+ public:
+  // Records through `relay`, which must outlive the worker; `artists` are the run's names, by index. At most
+  // `backlog` answers wait for the worker: past that the loop thread parses them itself, which bounds memory
+  // when the worker falls behind.
+  parse_worker(const std::vector<std::string> &artists, itunes::match_mode mode, completion_relay &relay,
+               std::size_t backlog);
+  ~parse_worker();  // finish()
+  parse_worker(const parse_worker &) = delete;
+  parse_worker &operator=(const parse_worker &) = delete;
+
+  // Loop thread: queues artist `index`'s 200 answer, taking `body` (left empty), or records it at once when
+  // the backlog is full. Nothing queued reaches the worker before flush().
+  void submit(std::size_t index, int attempts, std::string &body);
+
+  // Loop thread: hands everything queued to the worker with one wakeup. Called once per loop iteration, so a
+  // burst of completions costs one wakeup, not one each.
+  void flush();
+
+  // Waits until every answer handed over is recorded, then stops the thread. Idempotent.
+  void finish();
+
+ private:
+  struct job {
+    std::size_t index;
+    int attempts;
+    std::string body;
+  };
+
+  void work();
+  void record(job &answer);
+
+  const std::vector<std::string> &artists_;
+  const itunes::match_mode mode_;
+  completion_relay &relay_;
+  const std::size_t backlog_;
+  std::atomic<std::size_t> waiting_{0};  // answers submitted and not yet recorded
+  std::vector<job> queued_;              // the loop thread's, until flush()
+
+  std::mutex mutex_;  // guards handed_ and stopping_
+  std::condition_variable wake_;
+  std::vector<job> handed_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cli
