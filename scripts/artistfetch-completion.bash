@@ -11,11 +11,11 @@
 _artistfetch() {
   # Every option of `artistfetch --help`.
   local options="--input --base-url --entity --limit --sort --country --sync --compare --concurrency
-    --timeout --connect-timeout --stall-timeout --cacert --retries --retry-on --backoff-base --backoff-cap
+    --threads --timeout --connect-timeout --stall-timeout --cacert --retries --retry-on --backoff-base --backoff-cap
     --max-retry-after --rate --max-body --format --match --stream --cache-dir --cache-ttl --color --progress
     --no-progress --quiet -q --stats --timeline --timeline-svg --help -h --version -V"
   # The options among them that take a value (`--opt VALUE` or `--opt=VALUE`).
-  local with_value="--input --base-url --entity --limit --sort --country --concurrency --timeout
+  local with_value="--input --base-url --entity --limit --sort --country --concurrency --threads --timeout
     --connect-timeout --stall-timeout --cacert --retries --retry-on --backoff-base --backoff-cap
     --max-retry-after --rate --max-body --format --match --cache-dir --cache-ttl --timeline-svg"
   # The options whose value is optional and can only be attached: `--color`, `--color=never`.

@@ -115,6 +115,38 @@ TEST_SUITE("cli") {
     CHECK(sync_run.out == async_run.out);
   }
 
+  TEST_CASE("several loops side by side print the same bytes as one loop, and ask for each artist once") {
+    fixture_server server;
+    std::vector<std::string> names = tricky_names;
+    names.push_back("@503once Retried");  // retried after Retry-After: 1
+    names.push_back("@500 Failing");
+    for (int i = 0; names.size() < 100; ++i) names.push_back("Artist " + std::to_string(i));
+    std::vector<std::string> args{"--base-url", server.base_url(), "--format", "ndjson", "--retries", "1",
+                                  "--concurrency", "12"};
+    args.insert(args.end(), names.begin(), names.end());
+    std::vector<std::string> outputs;
+    for (const std::string threads : {"1", "3", "4"}) {
+      CAPTURE(threads);
+      server.reset();
+      std::vector<std::string> with_threads = args;
+      with_threads.insert(with_threads.begin(), {"--threads", threads});
+      command_result run = run_artistfetch(with_threads);
+      CHECK(run.exit_code == 1);  // "@500 Failing"
+      CHECK(lines_of(run.out).size() == names.size());
+      outputs.push_back(run.out);
+      // The concurrency is shared out, not multiplied: 12, plus one for each error answer after which the
+      // fixture closes the connection (the 503 and the two 500s), plus the /stats query itself.
+      CHECK(server.connections() <= 12 + 3 + 1);
+      for (const std::string &name : names) {
+        CAPTURE(name);
+        const long expected = name == "@503once Retried" || name == "@500 Failing" ? 2 : 1;
+        CHECK(server.requests_for(name) == expected);
+      }
+    }
+    CHECK(outputs[1] == outputs[0]);
+    CHECK(outputs[2] == outputs[0]);
+  }
+
   TEST_CASE("a failing artist exits 1 and leaves the others intact") {
     fixture_server server;
     for (const char *mode : {"", "--sync"}) {

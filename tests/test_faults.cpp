@@ -337,6 +337,24 @@ TEST_SUITE("interruption") {
     CHECK(server.requests_for("Zed") == 0);
   }
 
+  TEST_CASE("with several loops, a throttling answer seen by one pauses the others too") {
+    // Two loops of one slot each: the first takes even positions, the second odd ones. "@503once A" (first
+    // loop) is answered at once with 503 and Retry-After: 1; "@slow300 B" (second loop) ends 300 ms later,
+    // when its loop would start "N3", unless the pause holds every loop back.
+    fixture_server server;
+    std::vector<std::string> names{"@503once A", "@slow300 B"};
+    for (int i = 2; i < 40; ++i) names.push_back("N" + std::to_string(i));
+    timed_run run = run_interrupted(server, {"--concurrency", "2", "--threads", "2"}, names, SIGTERM, 0.7);
+    CHECK(run.result.exit_code == 143);
+    CHECK(server.requests_for("@503once A") == 1);
+    CHECK(server.requests_for("@slow300 B") == 1);
+    CHECK(server.requests_for("N3") == 0);
+    CHECK(server.total_requests() == 2);
+    REQUIRE(run.records.size() == names.size());
+    CHECK(run.records[1].status == "ok");
+    for (std::size_t i = 2; i < names.size(); ++i) CHECK(is_cancelled(run.records[i]));
+  }
+
   TEST_CASE("a throttling answer pauses the whole queue, not only its own artist") {
     // "@503once A" answers 503 with Retry-After: 1. With one slot, "B" would start at once after it, unless
     // the pause holds it back: stopped half way through the pause, B must not have been asked for.

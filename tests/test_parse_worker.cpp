@@ -61,7 +61,7 @@ TEST_SUITE("parse worker") {
     const cli::run_hooks hooks = watch.hooks(artists.size());
     cli::completion_relay relay(report, hooks);
     {
-      cli::parse_worker worker(report.artists(), report.mode(), relay, 1000);
+      cli::parse_worker worker(relay, 1000);
       for (std::size_t i = 0; i < artists.size(); ++i) {
         std::string body = body_for(i % 3 == 0 ? "Someone Else" : artists[i], static_cast<int>(i % 4));
         expected.complete_with_response(i, 200, body, 1);
@@ -93,7 +93,7 @@ TEST_SUITE("parse worker") {
     itunes::aggregator report(artists);
     const cli::run_hooks hooks;
     cli::completion_relay relay(report, hooks);
-    cli::parse_worker worker(report.artists(), report.mode(), relay, 2);
+    cli::parse_worker worker(relay, 2);
     for (std::size_t i = 0; i < artists.size(); ++i) {
       std::string body = body_for(artists[i], 1);
       worker.submit(i, 2, body);
@@ -116,7 +116,7 @@ TEST_SUITE("parse worker") {
     itunes::aggregator report(artists);
     const cli::run_hooks hooks;
     cli::completion_relay relay(report, hooks);
-    cli::parse_worker worker(report.artists(), report.mode(), relay, 10);
+    cli::parse_worker worker(relay, 10);
     std::string good = body_for("Good", 2);
     std::string bad = "<html>not json</html>";
     worker.submit(0, 1, good);

@@ -147,6 +147,7 @@ enum class flag_id {
   sync,
   compare,
   concurrency,
+  threads,
   timeout,
   connect_timeout,
   stall_timeout,
@@ -190,6 +191,7 @@ constexpr flag_spec flag_specs[] = {
     {"--sync", flag_id::sync, false},
     {"--compare", flag_id::compare, false},
     {"--concurrency", flag_id::concurrency, true},
+    {"--threads", flag_id::threads, true},
     {"--timeout", flag_id::timeout, true},
     {"--connect-timeout", flag_id::connect_timeout, true},
     {"--stall-timeout", flag_id::stall_timeout, true},
@@ -516,6 +518,8 @@ struct parser {
         return set_country(value);
       case flag_id::concurrency:
         return integer_in(value, 1, 10000, opts.concurrency);
+      case flag_id::threads:
+        return integer_in(value, 1, 64, opts.threads);
       case flag_id::timeout:
         return seconds_in(value, 0.001, true, opts.timeout_s);
       case flag_id::connect_timeout:
@@ -804,6 +808,11 @@ Transfers:
   --compare                  run the lookups both ways (event loop and --sync) and compare them;
                              excludes --sync
   --concurrency N            requests in flight at once, 1 to 10000 (default: 50)
+  --threads N                event loops side by side, 1 to 64, each on a thread of its own with
+                             its own connections and a share of --concurrency (default: one per
+                             CPU core, at most 4, for an http:// URL without a rate limit; else 1:
+                             over https HTTP/2 carries every request on one connection, and a
+                             rate limit is paced by one loop)
   --timeout SECONDS          limit for a whole request, 0.001 to 86400 (default: 30)
   --connect-timeout SECONDS  limit for connecting, 0.001 to 86400 (default: 10)
   --stall-timeout SECONDS    give up on a transfer slower than 100 bytes/s for this long,

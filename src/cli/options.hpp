@@ -22,6 +22,7 @@ struct options {
   bool sync = false;
   bool compare = false;
   int concurrency = 50;
+  int threads = 0;  // --threads: event loops side by side; 0: automatic (see shard_count in the runner)
   double timeout_s = 30;
   double connect_timeout_s = 10;
   double stall_timeout_s = 10;  // --stall-timeout: abort a transfer slower than 100 bytes/s for this long

@@ -3,13 +3,11 @@
 #include <utility>
 
 #include "cli/runners.hpp"
-#include "itunes/aggregator.hpp"
 
 namespace cli {
 
-parse_worker::parse_worker(const std::vector<std::string> &artists, itunes::match_mode mode,
-                           completion_relay &relay, std::size_t backlog)
-    : artists_(artists), mode_(mode), relay_(relay), backlog_(backlog), thread_([this] { work(); }) {}
+parse_worker::parse_worker(completion_relay &relay, std::size_t backlog)
+    : relay_(relay), backlog_(backlog), thread_([this] { work(); }) {}
 
 parse_worker::~parse_worker() { finish(); }
 
@@ -25,11 +23,7 @@ void parse_worker::submit(std::size_t index, int attempts, std::string &body) {
   body = std::string();
 }
 
-void parse_worker::record(job &answer) {
-  itunes::artist_record made =
-      itunes::record_from_response(artists_[answer.index], 200, answer.body, answer.attempts, mode_);
-  relay_.record_parsed(answer.index, std::move(made), answer.body);
-}
+void parse_worker::record(job &answer) { relay_.record_answer(answer.index, answer.attempts, answer.body); }
 
 void parse_worker::flush() {
   if (queued_.empty()) return;

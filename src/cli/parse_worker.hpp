@@ -10,19 +10,16 @@
 #include <thread>
 #include <vector>
 
-#include "itunes/matching.hpp"
-
 namespace cli {
 
 class completion_relay;
 
 class parse_worker {
  public:
-  // Records through `relay`, which must outlive the worker; `artists` are the run's names, by index. At most
+  // Records through `relay` (completion_relay::record_answer), which must outlive the worker. At most
   // `backlog` answers wait for the worker: past that the loop thread parses them itself, which bounds memory
   // when the worker falls behind.
-  parse_worker(const std::vector<std::string> &artists, itunes::match_mode mode, completion_relay &relay,
-               std::size_t backlog);
+  parse_worker(completion_relay &relay, std::size_t backlog);
   ~parse_worker();  // finish()
   parse_worker(const parse_worker &) = delete;
   parse_worker &operator=(const parse_worker &) = delete;
@@ -48,8 +45,6 @@ class parse_worker {
   void work();
   void record(job &answer);
 
-  const std::vector<std::string> &artists_;
-  const itunes::match_mode mode_;
   completion_relay &relay_;
   const std::size_t backlog_;
   std::atomic<std::size_t> waiting_{0};  // answers submitted and not yet recorded

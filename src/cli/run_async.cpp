@@ -1,10 +1,16 @@
-// The async runner: a scheduler over uvcurl. Artists wait in `ready_` until a slot (an easy handle from a
-// fixed pool), a token of the rate limit and the end of any throttling pause allow them to start; a failed
-// attempt worth retrying waits in `delayed_` until its backoff ends. One uv timer wakes the scheduler for
+// The async runner: a scheduler over uvcurl. Artists wait, in input order, until a slot (an easy handle from
+// a fixed pool), a token of the rate limit and the end of any throttling pause allow them to start; a failed
+// attempt worth retrying waits in `delayed_` until its backoff ends, then in `retries_`, ahead of the artists
+// not yet started. One uv timer wakes the scheduler for
 // whichever of those comes first, so nothing busy-waits.
+//
+// A run is one or more shards: each is such a scheduler with a loop, a uvcurl handle and connections of its
+// own, on a thread of its own, for every K-th artist. One loop keeps one core busy with libcurl's and the
+// kernel's work per request; side by side they use the others. A lone shard hands parsing to a worker thread.
 #include <uvcurl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -13,6 +19,7 @@
 #include <memory>
 #include <queue>
 #include <random>
+#include <thread>
 
 #include "cli/parse_worker.hpp"
 #include "cli/runners.hpp"
@@ -25,20 +32,50 @@ struct curl_easy_deleter {
   void operator()(CURL *easy) const noexcept { curl_easy_cleanup(easy); }
 };
 
+// What the shards of one run share. Each artist belongs to one shard, so `attempts` needs no lock; the report
+// and the hooks are reached through the relay, which locks.
+struct run_shared {
+  run_shared(const options &opts, const run_hooks &hooks)
+      : plan(make_run_plan(opts)),
+        report(opts.artists, opts.match),
+        relay(report, hooks),
+        attempts(opts.artists.size(), 0) {}
+
+  const run_plan plan;
+  itunes::aggregator report;
+  completion_relay relay;
+  std::vector<int> attempts;
+  std::atomic<double> paused_until_s{0};  // a throttling answer holds back every shard (uv_now() seconds)
+  std::atomic<int> signal{0};              // SIGINT or SIGTERM, as soon as any shard saw it
+};
+
+// One shard's share of the work.
+struct shard_work {
+  std::vector<std::size_t> artists;  // indices, in the order they start
+  int concurrency = 1;
+  bool parse_worker = false;  // parse on a worker thread instead of the loop thread
+};
+
+// What one shard did.
+struct shard_outcome {
+  std::size_t requests = 0;
+  int signal = 0;
+  bool loop_closed = true;
+};
+
 class async_run {
  public:
-  async_run(const options &opts, run_plan plan, const run_hooks &hooks)
-      : opts_(opts),
-        plan_(std::move(plan)),
-        hooks_(hooks),
-        report_(opts.artists, opts.match),
-        relay_(report_, hooks),
-        parser_(report_.artists(), report_.mode(), relay_, static_cast<std::size_t>(opts.concurrency)),
-        attempts_(opts.artists.size(), 0),
-        bucket_(plan_.rate_per_min, default_burst(plan_.rate_per_min)),
-        random_(std::random_device{}()) {}
+  async_run(run_shared &shared, shard_work work)
+      : shared_(shared),
+        artists_(std::move(work.artists)),
+        concurrency_(static_cast<std::size_t>(work.concurrency)),
+        bucket_(shared.plan.rate_per_min, default_burst(shared.plan.rate_per_min)),
+        random_(std::random_device{}()) {
+    if (work.parse_worker)
+      parser_ = std::make_unique<parse_worker>(shared.relay, concurrency_);
+  }
 
-  run_report run();
+  shard_outcome run();
 
  private:
   struct slot {
@@ -60,6 +97,7 @@ class async_run {
   void pump();
   void arm_wakeup(double now);
   void stop(int signum);
+  void pause_until(double until_s);
   void finish();
   void close_handles();
   void close_handle(uv_handle_t *handle);
@@ -69,13 +107,10 @@ class async_run {
   static void on_check(uv_check_t *check);
   static void on_signal(uv_signal_t *handle, int signum);
 
-  const options &opts_;
-  run_plan plan_;
-  const run_hooks &hooks_;
-  itunes::aggregator report_;
-  completion_relay relay_;
-  parse_worker parser_;
-  std::vector<int> attempts_;
+  run_shared &shared_;
+  const std::vector<std::size_t> artists_;
+  const std::size_t concurrency_;
+  std::unique_ptr<parse_worker> parser_;  // null: the loop thread parses
   token_bucket bucket_;
   std::mt19937_64 random_;
 
@@ -86,13 +121,15 @@ class async_run {
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
 
-  std::deque<std::size_t> ready_;
+  std::size_t next_ = 0;                // artists_[next_...] have not started yet
+  std::deque<std::size_t> retries_;     // retries whose backoff has ended
+  bool has_ready() const { return !retries_.empty() || next_ < artists_.size(); }
+  std::size_t take_ready();
   std::priority_queue<delayed_retry, std::vector<delayed_retry>, std::greater<>> delayed_;
   std::vector<std::unique_ptr<slot>> slots_;
   std::vector<slot *> free_slots_;
   std::size_t in_flight_ = 0;
   std::size_t requests_ = 0;
-  double paused_until_s_ = 0;
   int signal_ = 0;
   bool finished_ = false;
 };
@@ -103,12 +140,12 @@ async_run::slot *async_run::take_slot() {
     free_slots_.pop_back();
     return reused;
   }
-  if (slots_.size() >= static_cast<std::size_t>(opts_.concurrency)) return nullptr;
+  if (slots_.size() >= concurrency_) return nullptr;
   auto fresh = std::make_unique<slot>();
   fresh->owner = this;
   fresh->easy.reset(curl_easy_init());
   if (!fresh->easy) return nullptr;
-  configure_easy(fresh->easy.get(), plan_.request, fresh->buffer);
+  configure_easy(fresh->easy.get(), shared_.plan.request, fresh->buffer);
   slots_.push_back(std::move(fresh));
   return slots_.back().get();
 }
@@ -116,14 +153,14 @@ async_run::slot *async_run::take_slot() {
 void async_run::start(slot *free_slot, std::size_t index) {
   free_slot->index = index;
   free_slot->buffer.reset();
-  set_request_url(free_slot->easy.get(), query_url(plan_, index));
-  ++attempts_[index];
+  set_request_url(free_slot->easy.get(), query_url(shared_.plan, index));
+  ++shared_.attempts[index];
   ++requests_;
-  relay_.request_started(index);
+  shared_.relay.request_started(index);
   int rc = uvcurl_add(curl_, free_slot->easy.get(), on_done, free_slot);
   if (rc != 0) {
-    relay_.record_error(index, std::string("could not start the request: ") + uvcurl_strerror(rc), 0,
-                        attempts_[index]);
+    shared_.relay.record_error(index, std::string("could not start the request: ") + uvcurl_strerror(rc), 0,
+                               shared_.attempts[index]);
     free_slots_.push_back(free_slot);
     return;
   }
@@ -131,22 +168,32 @@ void async_run::start(slot *free_slot, std::size_t index) {
   ++in_flight_;
 }
 
+std::size_t async_run::take_ready() {
+  if (retries_.empty()) return artists_[next_++];
+  const std::size_t index = retries_.front();
+  retries_.pop_front();
+  return index;
+}
+
 void async_run::pump() {
   if (finished_) return;
+  if (signal_ == 0 && shared_.signal.load() != 0) {  // another shard was interrupted first
+    stop(shared_.signal.load());
+    return;
+  }
   const double now = now_s();
   while (!delayed_.empty() && delayed_.top().due_s <= now) {
-    ready_.push_back(delayed_.top().index);
+    retries_.push_back(delayed_.top().index);
     delayed_.pop();
   }
-  while (signal_ == 0 && !ready_.empty() && now >= paused_until_s_ && bucket_.wait_s(now) == 0) {
+  while (signal_ == 0 && has_ready() && now >= shared_.paused_until_s.load() && bucket_.wait_s(now) == 0) {
     slot *free_slot = take_slot();
     if (free_slot == nullptr) break;
     bucket_.try_take(now);
-    std::size_t index = ready_.front();
-    ready_.pop_front();
+    const std::size_t index = take_ready();
     start(free_slot, index);
   }
-  if (ready_.empty() && delayed_.empty() && in_flight_ == 0) {
+  if (!has_ready() && delayed_.empty() && in_flight_ == 0) {
     finish();
     return;
   }
@@ -158,8 +205,8 @@ void async_run::arm_wakeup(double now) {
   if (!delayed_.empty()) wake = delayed_.top().due_s;
   // Only a pause or the rate limit can hold back ready artists while a slot is free; a busy pool is woken by
   // the next completion instead.
-  if (!ready_.empty() && in_flight_ < static_cast<std::size_t>(opts_.concurrency))
-    wake = std::min(wake, std::max(paused_until_s_, now + bucket_.wait_s(now)));
+  if (has_ready() && in_flight_ < concurrency_)
+    wake = std::min(wake, std::max(shared_.paused_until_s.load(), now + bucket_.wait_s(now)));
   if (wake == std::numeric_limits<double>::infinity()) {
     uv_timer_stop(&wakeup_);
     return;
@@ -176,22 +223,26 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
   --self.in_flight_;
   done_slot->busy = false;
   const std::size_t index = done_slot->index;
-  const int attempts = self.attempts_[index];
-  attempt_result attempt = read_attempt(easy, result, done_slot->buffer, self.plan_.retry.max_retry_after_s);
-  self.relay_.request_finished(index, easy, result);
+  run_shared &shared = self.shared_;
+  const int attempts = shared.attempts[index];
+  attempt_result attempt = read_attempt(easy, result, done_slot->buffer, shared.plan.retry.max_retry_after_s);
+  shared.relay.request_finished(index, easy, result);
   if (self.signal_ != 0 && result == UVCURL_CANCELLED) {
-    self.relay_.record_error(index, cancelled_error, attempt.http_status, attempts);
+    shared.relay.record_error(index, cancelled_error, attempt.http_status, attempts);
   } else {
     double unit_random = std::uniform_real_distribution<double>(0.0, 1.0)(self.random_);
-    verdict next = judge_attempt(attempt, attempts, self.plan_.retry, unit_random);
+    verdict next = judge_attempt(attempt, attempts, shared.plan.retry, unit_random);
     if (next.retry && self.signal_ == 0) {
       const double now = self.now_s();
       self.delayed_.push({now + next.delay_s, index});
-      if (next.throttled) self.paused_until_s_ = std::max(self.paused_until_s_, now + next.delay_s);
+      if (next.throttled) self.pause_until(now + next.delay_s);
     } else if (attempt.code == CURLE_OK && attempt.http_status == 200) {
-      self.parser_.submit(index, attempts, done_slot->buffer.body);
+      if (self.parser_)
+        self.parser_->submit(index, attempts, done_slot->buffer.body);
+      else
+        shared.relay.record_answer(index, attempts, done_slot->buffer.body);
     } else {
-      self.relay_.record(index, attempt, done_slot->buffer.body, attempts);
+      shared.relay.record(index, attempt, done_slot->buffer.body, attempts);
     }
   }
   self.free_slots_.push_back(done_slot);
@@ -200,18 +251,28 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
 
 void async_run::on_wakeup(uv_timer_t *timer) { static_cast<async_run *>(timer->data)->pump(); }
 
-void async_run::on_check(uv_check_t *check) { static_cast<async_run *>(check->data)->parser_.flush(); }
+void async_run::on_check(uv_check_t *check) { static_cast<async_run *>(check->data)->parser_->flush(); }
 
-void async_run::on_signal(uv_signal_t *handle, int signum) { static_cast<async_run *>(handle->data)->stop(signum); }
+void async_run::pause_until(double until_s) {
+  double current = shared_.paused_until_s.load();
+  while (current < until_s && !shared_.paused_until_s.compare_exchange_weak(current, until_s)) {
+  }
+}
+
+void async_run::on_signal(uv_signal_t *handle, int signum) {
+  auto *self = static_cast<async_run *>(handle->data);
+  int none = 0;
+  self->shared_.signal.compare_exchange_strong(none, signum);  // the first signal of the run is its outcome
+  self->stop(signum);
+}
 
 void async_run::stop(int signum) {
   if (signal_ != 0) return;
   signal_ = signum;
   auto cancel_waiting = [this](std::size_t index) {
-    relay_.record_error(index, cancelled_error, 0, attempts_[index]);
+    shared_.relay.record_error(index, cancelled_error, 0, shared_.attempts[index]);
   };
-  for (std::size_t index : ready_) cancel_waiting(index);
-  ready_.clear();
+  while (has_ready()) cancel_waiting(take_ready());
   for (; !delayed_.empty(); delayed_.pop()) cancel_waiting(delayed_.top().index);
   // Each cancel reports through on_done at once; collect the handles first since that frees their slots.
   std::vector<CURL *> running;
@@ -238,24 +299,25 @@ void async_run::close_handles() {
   close_handle(reinterpret_cast<uv_handle_t *>(&sigterm_));
 }
 
-run_report async_run::run() {
-  run_report result;
-  const auto started = std::chrono::steady_clock::now();
+shard_outcome async_run::run() {
+  shard_outcome outcome;
   if (uv_loop_init(&loop_) != 0) {
-    result.loop_closed = false;
-    for (std::size_t i = 0; i < report_.size(); ++i) relay_.record_error(i, "could not start libuv", 0, 0);
-    result.records = report_.take_report();
-    return result;
+    outcome.loop_closed = false;
+    for (std::size_t index : artists_) shared_.relay.record_error(index, "could not start libuv", 0, 0);
+    return outcome;
   }
   uv_timer_init(&loop_, &wakeup_);
   wakeup_.data = this;
   uv_check_init(&loop_, &flush_parser_);
   flush_parser_.data = this;
-  uv_check_start(&flush_parser_, on_check);
-  uv_unref(reinterpret_cast<uv_handle_t *>(&flush_parser_));  // it never keeps the loop alive by itself
+  if (parser_) {
+    uv_check_start(&flush_parser_, on_check);
+    uv_unref(reinterpret_cast<uv_handle_t *>(&flush_parser_));  // it never keeps the loop alive by itself
+  }
   uv_signal_init(&loop_, &sigint_);
   uv_signal_init(&loop_, &sigterm_);
   sigint_.data = sigterm_.data = this;
+  // Every shard's loop watches both: libuv tells each loop of a signal.
   uv_signal_start(&sigint_, on_signal, SIGINT);
   uv_signal_start(&sigterm_, on_signal, SIGTERM);
 
@@ -263,33 +325,78 @@ run_report async_run::run() {
   if (rc == 0) {
     CURLM *multi = uvcurl_multi(curl_);
     // In flight never exceeds the pool, so neither need connections; HTTP/2 multiplexes within them.
-    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(opts_.concurrency));
+    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(concurrency_));
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
-    slots_.reserve(static_cast<std::size_t>(opts_.concurrency));
-    for (std::size_t i = 0; i < report_.size(); ++i)
-      if (!relay_.answer_from_store(i)) ready_.push_back(i);
+    slots_.reserve(concurrency_);
     pump();
   } else {
-    for (std::size_t i = 0; i < report_.size(); ++i)
-      relay_.record_error(i, std::string("could not start: ") + uvcurl_strerror(rc), 0, 0);
+    for (std::size_t index : artists_)
+      shared_.relay.record_error(index, std::string("could not start: ") + uvcurl_strerror(rc), 0, 0);
     finished_ = true;
     close_handles();
   }
   uv_run(&loop_, UV_RUN_DEFAULT);
-  result.loop_closed = uv_loop_close(&loop_) == 0;
-  parser_.finish();  // every answer recorded before the report is taken
-  slots_.clear();  // the easy handles outlive the multi handle, as libcurl requires
-  result.records = report_.take_report();
-  result.requests = requests_;
-  result.signal = signal_;
-  result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return result;
+  outcome.loop_closed = uv_loop_close(&loop_) == 0;
+  if (parser_) parser_->finish();  // every answer recorded before the report is taken
+  slots_.clear();                  // the easy handles outlive the multi handle, as libcurl requires
+  outcome.requests = requests_;
+  outcome.signal = signal_;
+  return outcome;
+}
+
+// How many shards to run: --threads, else one per core (at most 4). One loop whenever a rate limit is set (one
+// token bucket paces every request) and, by default, over https (HTTP/2 carries every request on one
+// connection, which only one loop can drive). Each shard should get enough artists to be worth its thread
+// and its connections.
+std::size_t shard_count(const options &opts, const run_plan &plan, std::size_t to_fetch) {
+  if (plan.rate_per_min > 0) return 1;
+  std::size_t wanted = static_cast<std::size_t>(opts.threads);
+  if (wanted == 0) {
+    if (opts.base_url.compare(0, 8, "https://") == 0) return 1;
+    wanted = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), 4);
+  }
+  constexpr std::size_t min_artists_per_shard = 16;
+  const std::size_t worth = std::max<std::size_t>(1, to_fetch / min_artists_per_shard);
+  return std::max<std::size_t>(1, std::min({wanted, worth, static_cast<std::size_t>(opts.concurrency)}));
 }
 
 }  // namespace
 
 run_report run_async(const options &opts, const run_hooks &hooks) {
-  return async_run(opts, make_run_plan(opts), hooks).run();
+  const auto started = std::chrono::steady_clock::now();
+  run_shared shared(opts, hooks);
+  std::vector<std::size_t> to_fetch;
+  to_fetch.reserve(opts.artists.size());
+  for (std::size_t index = 0; index < opts.artists.size(); ++index)
+    if (!shared.relay.answer_from_store(index)) to_fetch.push_back(index);
+
+  // Shard k takes every K-th artist from the k-th, so each starts its artists in input order.
+  const std::size_t shards = shard_count(opts, shared.plan, to_fetch.size());
+  std::vector<shard_work> work(shards);
+  for (std::size_t k = 0; k < shards; ++k) {
+    work[k].concurrency = opts.concurrency / static_cast<int>(shards) + (k < opts.concurrency % shards ? 1 : 0);
+    work[k].parse_worker = shards == 1;  // side by side, the loops already keep every core busy
+    work[k].artists.reserve(to_fetch.size() / shards + 1);
+  }
+  for (std::size_t i = 0; i < to_fetch.size(); ++i) work[i % shards].artists.push_back(to_fetch[i]);
+  to_fetch = {};
+
+  std::vector<shard_outcome> outcomes(shards);
+  std::vector<std::thread> threads;
+  for (std::size_t k = 1; k < shards; ++k)
+    threads.emplace_back([&shared, &work, &outcomes, k] { outcomes[k] = async_run(shared, std::move(work[k])).run(); });
+  outcomes[0] = async_run(shared, std::move(work[0])).run();
+  for (std::thread &each : threads) each.join();
+
+  run_report result;
+  for (const shard_outcome &each : outcomes) {
+    result.requests += each.requests;
+    result.loop_closed = result.loop_closed && each.loop_closed;
+  }
+  result.signal = shared.signal.load();
+  result.records = shared.report.take_report();
+  result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
 }
 
 }  // namespace cli

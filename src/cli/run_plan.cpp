@@ -57,7 +57,9 @@ void completion_relay::record_error(std::size_t index, std::string error, long h
   report_.complete_with_error(index, std::move(error), http_status, attempts);
 }
 
-void completion_relay::record_parsed(std::size_t index, itunes::artist_record record, std::string_view body) {
+void completion_relay::record_answer(std::size_t index, int attempts, std::string_view body) {
+  itunes::artist_record record =
+      itunes::record_from_response(report_.artist(index), 200, body, attempts, report_.mode());
   std::lock_guard<std::mutex> lock(mutex_);
   body_ = body;
   report_.complete(index, std::move(record));

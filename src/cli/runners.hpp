@@ -86,8 +86,9 @@ class completion_relay {
   // An outcome without a usable response (aggregator::complete_with_error).
   void record_error(std::size_t index, std::string error, long http_status, int attempts);
 
-  // A record the parse worker made from `body`.
-  void record_parsed(std::size_t index, itunes::artist_record record, std::string_view body);
+  // A 200 answer: parsed and filtered without the lock (record_from_response), so that threads recording at
+  // once parse side by side, then recorded under it.
+  void record_answer(std::size_t index, int attempts, std::string_view body);
 
   // hooks.request_started and hooks.request_finished, under the lock.
   void request_started(std::size_t index);

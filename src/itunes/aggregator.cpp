@@ -6,7 +6,9 @@
 namespace itunes {
 
 aggregator::aggregator(std::vector<std::string> artists, match_mode mode)
-    : artists_(std::move(artists)), mode_(mode), records_(artists_.size()), done_(artists_.size(), false) {}
+    : size_(artists.size()), mode_(mode), records_(artists.size()), done_(artists.size(), false) {
+  for (std::size_t i = 0; i < size_; ++i) records_[i].artist = std::move(artists[i]);
+}
 
 artist_record record_from_response(const std::string &artist, long http_status, std::string_view body,
                                    int attempts, match_mode mode) {
@@ -38,12 +40,12 @@ void aggregator::complete_with_response(std::size_t index, long http_status, std
                                         int attempts) {
   // An index out of range is ignored like a duplicate: a late callback must never corrupt the report.
   if (index >= records_.size() || done_[index]) return;  // late, duplicate or after take_report
-  records_[index] = record_from_response(artists_[index], http_status, body, attempts, mode_);
-  mark_done(index);
+  complete(index, record_from_response(records_[index].artist, http_status, body, attempts, mode_));
 }
 
 void aggregator::complete(std::size_t index, artist_record record) {
   if (index >= records_.size() || done_[index]) return;
+  record.artist = std::move(records_[index].artist);
   records_[index] = std::move(record);
   mark_done(index);
 }
@@ -57,17 +59,20 @@ void aggregator::complete_with_error(std::size_t index, std::string error, long 
   mark_done(index);
 }
 
+const std::string &aggregator::artist(std::size_t index) const {
+  static const std::string none;
+  return index < records_.size() ? records_[index].artist : none;
+}
+
 void aggregator::mark_done(std::size_t index) {
   done_[index] = true;
   ++completed_;
-  records_[index].artist = artists_[index];
   if (listener_) listener_(index, records_[index]);
 }
 
 std::vector<artist_record> aggregator::take_report() {
   std::vector<artist_record> report = std::move(records_);
   for (std::size_t i = 0; i < report.size(); ++i) {
-    report[i].artist = artists_[i];
     if (!done_[i]) report[i].error = "not fetched";
   }
   // No empty replacement: a second array of records at the end of a long run would be its peak memory.

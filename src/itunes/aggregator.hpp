@@ -13,18 +13,18 @@
 namespace itunes {
 
 // What the user gets for one artist.
-struct artist_record {
+struct artist_record {  // (`ok` sits by `attempts`: no padding, 8 bytes less per artist)
   std::string artist;
-  bool ok = false;
   std::vector<album> results;  // when ok: the matches (see match_mode), in the server's order
   // When ok, results is empty and the server did send results: their closest artistNames (suggest_names()).
   std::vector<std::string> suggestions;
   std::string error;           // when !ok: what went wrong
   long http_status = 0;        // the last HTTP status received, 0 when no response arrived
   int attempts = 0;            // requests sent for this artist
+  bool ok = false;
 };
 
-// The record a response makes for `artist`, all but its `artist` field: a status 200 body is parsed and
+// The record a response makes for `artist` (its `artist` field left empty): a status 200 body is parsed and
 // filtered (with suggestions when nothing matched); any other status, or a body that does not parse, makes an
 // error record. Pure, so any thread may call it.
 artist_record record_from_response(const std::string &artist, long http_status, std::string_view body,
@@ -36,15 +36,16 @@ class aggregator {
   // results match an artist.
   explicit aggregator(std::vector<std::string> artists, match_mode mode = match_mode::exact);
 
-  const std::vector<std::string> &artists() const { return artists_; }
-  std::size_t size() const { return artists_.size(); }
+  // Artist `index`'s name, until take_report() (then empty). Each name is kept once, in its record.
+  const std::string &artist(std::size_t index) const;
+  std::size_t size() const { return size_; }
   match_mode mode() const { return mode_; }
 
   // A response arrived: record_from_response() at once (the body is not kept). A second completion of one
   // index is ignored, by every complete_* call.
   void complete_with_response(std::size_t index, long http_status, std::string_view body, int attempts);
 
-  // A record made elsewhere, by record_from_response() on another thread.
+  // A record made elsewhere, by record_from_response() on another thread; its `artist` is set here.
   void complete(std::size_t index, artist_record record);
 
   // No usable response: a transport error, a cancellation. `http_status` is 0 when no response arrived.
@@ -60,14 +61,14 @@ class aggregator {
     listener_ = std::move(listener);
   }
   std::size_t completed() const { return completed_; }
-  bool finished() const { return completed_ == artists_.size(); }
+  bool finished() const { return completed_ == size_; }
 
   // The records in input order, moved out: call it once, at the end. An artist never completed gets an error
   // record saying so.
   std::vector<artist_record> take_report();
 
  private:
-  std::vector<std::string> artists_;
+  std::size_t size_;
   match_mode mode_;
   std::vector<artist_record> records_;
   std::vector<bool> done_;
