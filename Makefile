@@ -16,7 +16,10 @@ ifneq ($(SANITIZE),)
 OPT = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize=pointer-overflow \
       -fno-sanitize-recover=undefined
 endif
-CPPFLAGS_ALL = -Iinclude -Isrc -DUVCURL_BUILDING $(PKG_CFLAGS) -MMD -MP
+# RapidJSON's SSE2 scanners (every x86-64 CPU has SSE2). Defined for every file alike: reader.h's templates
+# differ with it, and two definitions of one template instantiation would break the one-definition rule.
+RAPIDJSON_SIMD = $(if $(filter x86_64,$(shell uname -m)),-DRAPIDJSON_SSE2)
+CPPFLAGS_ALL = -Iinclude -Isrc -DUVCURL_BUILDING $(RAPIDJSON_SIMD) $(PKG_CFLAGS) -MMD -MP
 CXXFLAGS_ALL = -std=c++17 -pthread $(WARN) $(OPT) -fvisibility=hidden $(CXXFLAGS)
 CFLAGS_ALL = $(WARN) $(OPT) $(CFLAGS)
 LDFLAGS_ALL = -pthread $(OPT) $(LDFLAGS)

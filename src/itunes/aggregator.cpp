@@ -16,7 +16,10 @@ artist_record record_from_response(const std::string &artist, long http_status, 
   record.http_status = http_status;
   record.attempts = attempts;
   if (http_status == 200) {
-    parse_result parsed = parse_results(body);
+    // Only matching albums are kept whole; the others lend their artistName to the suggestions.
+    parse_result parsed = parse_results(body, [&artist, mode](const std::string *artist_name) {
+      return artist_name != nullptr && names_match(*artist_name, artist, mode);
+    });
     if (parsed.ok) {
       record.ok = true;
       const bool any_match = std::any_of(parsed.albums.begin(), parsed.albums.end(), [&](const album &a) {

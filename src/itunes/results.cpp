@@ -3,6 +3,7 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
+#include <rapidjson/stream.h>
 
 #include <algorithm>
 #include <charconv>
@@ -10,6 +11,9 @@
 #include <cstdint>
 #include <cstring>
 #include <utility>
+#ifdef RAPIDJSON_SSE2
+#include <emmintrin.h>
+#endif
 
 #include "itunes/utf8.hpp"
 
@@ -89,10 +93,11 @@ album_field field_for_key(std::string_view key) {
 // SAX handler. depth_ counts the containers open around the current event: the top-level object's members are
 // at depth 1, the elements of "results" at depth 2, an album's own members at depth 3. Anything deeper is
 // only counted, so nested keys can never pass for album fields.
+template <typename Stream>
 class results_handler {
  public:
-  results_handler(std::string_view body, const rapidjson::MemoryStream &stream)
-      : body_(body), stream_(stream) {}
+  results_handler(std::string_view body, const Stream &stream, const album_filter &keep)
+      : body_(body), stream_(stream), keep_(keep) {}
 
   bool Null() { return scalar(); }
   bool Bool(bool) { return scalar(); }
@@ -164,7 +169,14 @@ class results_handler {
     if (depth_ == 2 && in_album_) {
       // Likewise Tell() is the closing '}', not the byte after it.
       const std::size_t end = stream_.Tell() + 1;
-      albums_.back().json = without_insignificant_space(body_.substr(album_begin_, end - album_begin_));
+      album &current = albums_.back();
+      if (!keep_ || keep_(current.artist_name ? &*current.artist_name : nullptr)) {
+        current.json = without_insignificant_space(body_.substr(album_begin_, end - album_begin_));
+      } else {
+        album refused;
+        refused.artist_name = std::move(current.artist_name);
+        current = std::move(refused);
+      }
       in_album_ = false;
     }
     return true;
@@ -245,7 +257,8 @@ class results_handler {
   }
 
   std::string_view body_;
-  const rapidjson::MemoryStream &stream_;
+  const Stream &stream_;
+  const album_filter &keep_;
   std::vector<album> albums_;
   std::size_t depth_ = 0;
   std::size_t album_begin_ = 0;
@@ -258,29 +271,43 @@ class results_handler {
   bool in_album_ = false;
 };
 
-}  // namespace
+// RapidJSON's SSE2 string and whitespace scanners (RAPIDJSON_SSE2, set for every file by the Makefile on
+// x86-64) only serve a NUL-terminated StringStream, and read whole aligned 16-byte blocks, up to 15 bytes past
+// the terminator. A thread's copy of the body, padded with zeros, gives them that. Their control-character
+// test lets 0x1A to 0x1F through (it compares with 0x19), so a body holding one of those bytes, which is
+// invalid JSON inside a string, keeps the byte-by-byte parser that reports it.
+#ifdef RAPIDJSON_SSE2
+constexpr bool simd_scanning = true;
+#else
+constexpr bool simd_scanning = false;
+#endif
 
-parse_result parse_results(std::string_view body) {
+bool has_byte_the_simd_scan_misses(std::string_view body) {
+  const auto missed = [](char c) { return static_cast<unsigned char>(static_cast<unsigned char>(c) - 0x1A) < 6; };
+  std::size_t i = 0;
+#ifdef RAPIDJSON_SSE2
+  // 16 bytes a step (a byte loop would cost as much as the scanning it enables saves).
+  const __m128i low = _mm_set1_epi8(0x1A);
+  const __m128i span = _mm_set1_epi8(5);
+  __m128i seen = _mm_setzero_si128();
+  for (; i + 16 <= body.size(); i += 16) {
+    const __m128i offset =
+        _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(body.data() + i)), low);
+    seen = _mm_or_si128(seen, _mm_cmpeq_epi8(_mm_min_epu8(offset, span), offset));  // offset <= 5, unsigned
+  }
+  if (_mm_movemask_epi8(seen) != 0) return true;
+#endif
+  for (; i < body.size(); ++i)
+    if (missed(body[i])) return true;
+  return false;
+}
+
+template <unsigned flags, typename Stream>
+parse_result parse_with(std::string_view body, Stream &stream, const album_filter &keep) {
   parse_result result;
-  if (std::all_of(body.begin(), body.end(), is_json_space)) {
-    result.error = "response is empty";
-    return result;
-  }
-  // RapidJSON's streams use NUL as their end marker: a NUL inside the body would silently end the document.
-  if (std::memchr(body.data(), '\0', body.size()) != nullptr) {
-    result.error = "response contains a NUL byte";
-    return result;
-  }
-
-  rapidjson::MemoryStream stream(body.data(), body.size());
-  results_handler handler(body, stream);
+  results_handler<Stream> handler(body, stream, keep);
   rapidjson::Reader reader;
-  // RapidJSON's character-by-character UTF-8 check costs about a third of a whole run's CPU. Nearly every body
-  // passes one quick check of our own instead, and is parsed without it; any other body takes the validating
-  // parser, so its error and offset are the ones RapidJSON reports.
-  const rapidjson::ParseResult parsed = is_valid_utf8(body)
-                                            ? reader.Parse<prevalidated_parse_flags>(stream, handler)
-                                            : reader.Parse<parse_flags>(stream, handler);
+  const rapidjson::ParseResult parsed = reader.Parse<flags>(stream, handler);
   if (handler.error() != nullptr) {
     result.error = handler.error();
     return result;
@@ -299,6 +326,41 @@ parse_result parse_results(std::string_view body) {
   }
   result.ok = true;
   result.albums = handler.take_albums();
+  return result;
+}
+
+}  // namespace
+
+parse_result parse_results(std::string_view body, const album_filter &keep) {
+  if (std::all_of(body.begin(), body.end(), is_json_space)) {
+    parse_result result;
+    result.error = "response is empty";
+    return result;
+  }
+  // RapidJSON's streams use NUL as their end marker: a NUL inside the body would silently end the document.
+  if (std::memchr(body.data(), '\0', body.size()) != nullptr) {
+    parse_result result;
+    result.error = "response contains a NUL byte";
+    return result;
+  }
+  // RapidJSON's character-by-character UTF-8 check costs about a third of a whole run's CPU. Nearly every body
+  // passes one quick check of our own instead, and is parsed without it; any other body takes the validating
+  // parser, so its error and offset are the ones RapidJSON reports.
+  if (!is_valid_utf8(body)) {
+    rapidjson::MemoryStream stream(body.data(), body.size());
+    return parse_with<parse_flags>(body, stream, keep);
+  }
+  if (!simd_scanning || has_byte_the_simd_scan_misses(body)) {
+    rapidjson::MemoryStream stream(body.data(), body.size());
+    return parse_with<prevalidated_parse_flags>(body, stream, keep);
+  }
+  constexpr std::size_t padding = 16;
+  thread_local std::string padded;
+  padded.assign(body.data(), body.size());
+  padded.append(padding, '\0');
+  rapidjson::StringStream stream(padded.c_str());
+  parse_result result = parse_with<prevalidated_parse_flags>({padded.data(), body.size()}, stream, keep);
+  if (padded.capacity() > 1024 * 1024) padded = std::string();  // one huge body must not stay with the thread
   return result;
 }
 

@@ -1,6 +1,7 @@
 // Parsing and filtering of iTunes Search API responses. No I/O; safe on untrusted bytes.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,10 +27,14 @@ struct parse_result {
   std::vector<album> albums;  // when ok: every element of "results" that is an object, in order
 };
 
+// Which albums a caller will keep, by their artistName (nullptr when it is absent or not a string).
+using album_filter = std::function<bool(const std::string *artist_name)>;
+
 // Parses a response body. Rejects an empty body, a NUL byte, invalid UTF-8, invalid JSON or trailing garbage,
 // a top level that is not an object and a missing or non-array "results". Elements that are not objects are
-// skipped. Never reads past `body`, never recurses per nesting level.
-parse_result parse_results(std::string_view body);
+// skipped. Never reads past `body`, never recurses per nesting level. With `keep`, an album it refuses keeps
+// only its artist_name: copying out the text of albums that will be dropped is most of a parse's memory work.
+parse_result parse_results(std::string_view body, const album_filter &keep = nullptr);
 
 // Keeps the albums whose artistName is a string equal to `artist` byte for byte, in order.
 std::vector<album> filter_exact(std::vector<album> albums, std::string_view artist);
