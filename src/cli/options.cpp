@@ -781,9 +781,9 @@ std::string help_text() {
   return R"(Usage: artistfetch [options] NAME...
 
 Looks up many artists on the iTunes Search API at once and prints, for each one, the albums whose
-artist name matches the NAME exactly. The requests run concurrently on one libuv event loop that
-drives libcurl; failed requests are retried with exponential backoff, and the pace can be limited
-to stay under Apple's rate limit. Names come from the arguments first, then from --input; a name
+artist name matches the NAME exactly. The requests run concurrently on libuv event loops that
+drive libcurl (one loop, or one per core: see --threads); failed requests are retried with
+exponential backoff, and the pace can be limited to stay under Apple's rate limit. Names come from the arguments first, then from --input; a name
 given twice is looked up once, at its first position.
 
 Input:
@@ -809,10 +809,10 @@ Transfers:
                              excludes --sync
   --concurrency N            requests in flight at once, 1 to 10000 (default: 50)
   --threads N                event loops side by side, 1 to 64, each on a thread of its own with
-                             its own connections and a share of --concurrency (default: one per
-                             CPU core, at most 4, for an http:// URL without a rate limit; else 1:
-                             over https HTTP/2 carries every request on one connection, and a
-                             rate limit is paced by one loop)
+                             its own connections and a share of --concurrency; a rate limit
+                             always runs on one loop (default: one per CPU core, at most 4, for
+                             an http:// URL; 1 for https://, where HTTP/2 carries every request
+                             on one connection)
   --timeout SECONDS          limit for a whole request, 0.001 to 86400 (default: 30)
   --connect-timeout SECONDS  limit for connecting, 0.001 to 86400 (default: 10)
   --stall-timeout SECONDS    give up on a transfer slower than 100 bytes/s for this long,

@@ -21,6 +21,10 @@ void parse_worker::submit(std::size_t index, int attempts, std::string &body) {
   waiting_.fetch_add(1, std::memory_order_relaxed);
   queued_.push_back(job{index, attempts, std::move(body)});
   body = std::string();
+  // One loop iteration can finish hundreds of HTTP/2 streams: hand them over in batches as they come, or the
+  // backlog fills before the iteration ends and the loop thread ends up parsing them all itself.
+  constexpr std::size_t batch = 16;
+  if (queued_.size() >= batch) flush();
 }
 
 void parse_worker::record(job &answer) { relay_.record_answer(answer.index, answer.attempts, answer.body); }

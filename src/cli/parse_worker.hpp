@@ -28,8 +28,8 @@ class parse_worker {
   // the backlog is full. Nothing queued reaches the worker before flush().
   void submit(std::size_t index, int attempts, std::string &body);
 
-  // Loop thread: hands everything queued to the worker with one wakeup. Called once per loop iteration, so a
-  // burst of completions costs one wakeup, not one each.
+  // Loop thread: hands everything queued to the worker with one wakeup. Called once per loop iteration (and
+  // by submit() every few answers), so a burst of completions costs a few wakeups, not one each.
   void flush();
 
   // Waits until every answer handed over is recorded, then stops the thread. Idempotent.
