@@ -783,8 +783,9 @@ std::string help_text() {
 Looks up many artists on the iTunes Search API at once and prints, for each one, the albums whose
 artist name matches the NAME exactly. The requests run concurrently on libuv event loops that
 drive libcurl (one loop, or one per core: see --threads); failed requests are retried with
-exponential backoff, and the pace can be limited to stay under Apple's rate limit. Names come from the arguments first, then from --input; a name
-given twice is looked up once, at its first position.
+exponential backoff, and the pace can be limited to stay under Apple's rate limit. Names come
+from the arguments first, then from --input; a name given twice is looked up once, at its first
+position.
 
 Input:
   --input FILE               read more names from FILE, one per line ('-' for standard input);
