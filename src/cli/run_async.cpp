@@ -19,6 +19,7 @@
 #include <memory>
 #include <queue>
 #include <random>
+#include <system_error>
 #include <thread>
 
 #include "cli/parse_worker.hpp"
@@ -59,7 +60,6 @@ struct shard_work {
 // What one shard did.
 struct shard_outcome {
   std::size_t requests = 0;
-  int signal = 0;
   bool loop_closed = true;
 };
 
@@ -71,8 +71,11 @@ class async_run {
         concurrency_(static_cast<std::size_t>(work.concurrency)),
         bucket_(shared.plan.rate_per_min, default_burst(shared.plan.rate_per_min)),
         random_(std::random_device{}()) {
-    if (work.parse_worker)
+    if (!work.parse_worker) return;
+    try {
       parser_ = std::make_unique<parse_worker>(shared.relay, concurrency_);
+    } catch (const std::system_error &) {  // no thread to be had: the loop thread parses
+    }
   }
 
   shard_outcome run();
@@ -101,6 +104,8 @@ class async_run {
   void finish();
   void close_handles();
   void close_handle(uv_handle_t *handle);
+  bool has_ready() const { return !retries_.empty() || next_ < artists_.size(); }
+  std::size_t take_ready();
 
   static void on_done(CURL *easy, CURLcode result, void *user_data);
   static void on_wakeup(uv_timer_t *timer);
@@ -123,8 +128,6 @@ class async_run {
 
   std::size_t next_ = 0;                // artists_[next_...] have not started yet
   std::deque<std::size_t> retries_;     // retries whose backoff has ended
-  bool has_ready() const { return !retries_.empty() || next_ < artists_.size(); }
-  std::size_t take_ready();
   std::priority_queue<delayed_retry, std::vector<delayed_retry>, std::greater<>> delayed_;
   std::vector<std::unique_ptr<slot>> slots_;
   std::vector<slot *> free_slots_;
@@ -340,7 +343,6 @@ shard_outcome async_run::run() {
   if (parser_) parser_->finish();  // every answer recorded before the report is taken
   slots_.clear();                  // the easy handles outlive the multi handle, as libcurl requires
   outcome.requests = requests_;
-  outcome.signal = signal_;
   return outcome;
 }
 
@@ -382,10 +384,23 @@ run_report run_async(const options &opts, const run_hooks &hooks) {
   to_fetch = {};
 
   std::vector<shard_outcome> outcomes(shards);
+  const auto run_shard = [&shared, &work, &outcomes](std::size_t k) {
+    try {
+      outcomes[k] = async_run(shared, std::move(work[k])).run();
+    } catch (const std::exception &) {  // out of memory: what this shard did not finish is "not fetched"
+      outcomes[k].loop_closed = false;
+    }
+  };
   std::vector<std::thread> threads;
-  for (std::size_t k = 1; k < shards; ++k)
-    threads.emplace_back([&shared, &work, &outcomes, k] { outcomes[k] = async_run(shared, std::move(work[k])).run(); });
-  outcomes[0] = async_run(shared, std::move(work[0])).run();
+  std::vector<std::size_t> on_this_thread{0};
+  for (std::size_t k = 1; k < shards; ++k) {
+    try {
+      threads.emplace_back(run_shard, k);
+    } catch (const std::system_error &) {  // no thread to be had: this one runs the shard after its own
+      on_this_thread.push_back(k);
+    }
+  }
+  for (std::size_t k : on_this_thread) run_shard(k);
   for (std::thread &each : threads) each.join();
 
   run_report result;
