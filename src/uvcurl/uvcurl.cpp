@@ -35,8 +35,10 @@ struct uvcurl_s {
   // kept by fd number until it returns: on HTTP/1.1 keep-alive curl removes a connection's socket after each
   // response and asks for it again when the next request starts on it, and a fresh uv_poll_t costs three
   // epoll_ctl calls and an ioctl that reusing the stopped one saves. They are closed before control goes back
-  // to the loop, while no one else can have put a recycled fd number into epoll: closing a uv_poll_t deletes
-  // its fd number from epoll, whatever file that number has become.
+  // to the loop: closing a uv_poll_t deletes its fd number from this loop's epoll, whatever file the number
+  // has become since curl closed the socket, and only then could a handle of this loop have registered that
+  // file (libuv adds fds in the poll phase). Another thread's file under the number is not in this epoll, so
+  // the delete is a no-op for it (ThreadSanitizer still reports the close/epoll_ctl pair as a race).
   std::unordered_map<curl_socket_t, socket_context *> parked_;
   bool zero_timeout_ = false;  // curl asked for "at once" (a handle was added) during the current call
   std::vector<CURL *> pending_cancels_;           // capacity kept >= transfers_.size(): push_back never throws
