@@ -31,11 +31,11 @@ struct uvcurl_s {
   uv_timer_t timer_{};
   std::unordered_map<CURL *, transfer> transfers_;
   std::unordered_set<socket_context *> sockets_;  // every context, parked ones included; closed at teardown
-  // Contexts of sockets curl stopped watching (CURL_POLL_REMOVE) during the current socket_action, stopped but
-  // kept by fd number until it returns: on HTTP/1.1 keep-alive curl removes a connection's socket after each
-  // response and asks for it again when the next request starts on it, and a fresh uv_poll_t costs three
-  // epoll_ctl calls and an ioctl that reusing the stopped one saves. They are closed before control goes back
-  // to the loop: closing a uv_poll_t deletes its fd number from this loop's epoll, whatever file the number
+  // Contexts of sockets curl stopped watching (CURL_POLL_REMOVE), stopped but kept by fd number until control
+  // returns to the loop: on HTTP/1.1 keep-alive curl removes a connection's socket after each response and
+  // asks for it again when the next request starts on it, and a fresh uv_poll_t costs three epoll_ctl calls
+  // and an ioctl that reusing the stopped one saves. They are closed before control goes back to the loop:
+  // closing a uv_poll_t deletes its fd number from this loop's epoll, whatever file the number
   // has become since curl closed the socket, and only then could a handle of this loop have registered that
   // file (libuv adds fds in the poll phase). Another thread's file under the number is not in this epoll, so
   // the delete is a no-op for it (ThreadSanitizer still reports the close/epoll_ctl pair as a race).
@@ -113,8 +113,10 @@ int on_curl_socket(CURL *, curl_socket_t fd, int what, void *userp, void *socket
   if (what & CURL_POLL_OUT) events |= UV_WRITABLE;
   // uv_poll_start always deletes the fd from epoll and adds it again: skip it when nothing changes.
   if (events == context->wanted) return 0;
-  context->wanted = events;
-  return uv_poll_start(&context->poll, events, on_poll) == 0 ? 0 : -1;
+  // uv_poll_start stops the handle first, so on failure nothing is watched any more.
+  const bool started = uv_poll_start(&context->poll, events, on_poll) == 0;
+  context->wanted = started ? events : 0;
+  return started ? 0 : -1;
 }
 
 // CURLMOPT_TIMERFUNCTION: only (re)arms the uv timer; calling libcurl from here is forbidden.
