@@ -25,6 +25,7 @@
 #include "cli/parse_worker.hpp"
 #include "cli/runners.hpp"
 #include "cli/token_bucket.hpp"
+#include "cli/write_batcher.hpp"
 
 namespace cli {
 namespace {
@@ -123,6 +124,7 @@ class async_run {
   uvcurl_t *curl_ = nullptr;
   uv_timer_t wakeup_{};
   uv_check_t flush_parser_{};  // hands the iteration's answers to the parse worker
+  write_batcher batcher_;      // before slots_: it must outlive every connection their handles opened
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
 
@@ -149,6 +151,7 @@ async_run::slot *async_run::take_slot() {
   fresh->easy.reset(curl_easy_init());
   if (!fresh->easy) return nullptr;
   configure_easy(fresh->easy.get(), shared_.plan.request, fresh->buffer);
+  batcher_.attach(fresh->easy.get());
   slots_.push_back(std::move(fresh));
   return slots_.back().get();
 }
@@ -298,6 +301,7 @@ void async_run::finish() {
 void async_run::close_handles() {
   close_handle(reinterpret_cast<uv_handle_t *>(&wakeup_));
   close_handle(reinterpret_cast<uv_handle_t *>(&flush_parser_));
+  batcher_.close();
   close_handle(reinterpret_cast<uv_handle_t *>(&sigint_));
   close_handle(reinterpret_cast<uv_handle_t *>(&sigterm_));
 }
@@ -311,6 +315,7 @@ shard_outcome async_run::run() {
   }
   uv_timer_init(&loop_, &wakeup_);
   wakeup_.data = this;
+  batcher_.start(&loop_);  // without it, every write simply leaves at once
   uv_check_init(&loop_, &flush_parser_);
   flush_parser_.data = this;
   if (parser_) {
