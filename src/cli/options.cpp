@@ -810,10 +810,10 @@ Transfers:
                              excludes --sync
   --concurrency N            requests in flight at once, 1 to 10000 (default: 50)
   --threads N                event loops side by side, 1 to 64, each on a thread of its own with
-                             its own connections and a share of --concurrency; a rate limit
-                             always runs on one loop (default: one per CPU core, at most 4, for
-                             an http:// URL; 1 for https://, where HTTP/2 carries every request
-                             on one connection)
+                             its own connections and a share of --concurrency; at most one per
+                             16 names, and a rate limit always runs on one loop (default: one
+                             per CPU core, at most 4, for an http:// URL; 1 for https://, where
+                             HTTP/2 carries every request on one connection)
   --timeout SECONDS          limit for a whole request, 0.001 to 86400 (default: 30)
   --connect-timeout SECONDS  limit for connecting, 0.001 to 86400 (default: 10)
   --stall-timeout SECONDS    give up on a transfer slower than 100 bytes/s for this long,
