@@ -178,4 +178,22 @@ TEST_SUITE("compare") {
     CHECK(table.find("3.00x") != std::string::npos);
     CHECK(table.find("1.00x") != std::string::npos);
   }
+
+  TEST_CASE("https is recognised in any case, as --base-url accepts it, and only as the scheme") {
+    CHECK(cli::is_https_url("https://itunes.apple.com/search"));
+    CHECK(cli::is_https_url("HTTPS://itunes.apple.com/search"));
+    CHECK(cli::is_https_url("HttpS://127.0.0.1:8443/"));
+    CHECK_FALSE(cli::is_https_url("http://itunes.apple.com/search"));
+    CHECK_FALSE(cli::is_https_url("https:/x"));
+    CHECK_FALSE(cli::is_https_url("http://host/https://"));
+  }
+
+  TEST_CASE("only a 200 answer is one whose body makes the record") {
+    CHECK(cli::is_results_answer(http(200)));
+    CHECK_FALSE(cli::is_results_answer(http(404)));
+    CHECK_FALSE(cli::is_results_answer(http(503, 1)));
+    cli::attempt_result cut = http(200);
+    cut.code = CURLE_PARTIAL_FILE;
+    CHECK_FALSE(cli::is_results_answer(cut));
+  }
 }

@@ -1,6 +1,7 @@
 #include "cli/request.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "cli/options.hpp"
 #include "cli/version.hpp"
@@ -74,10 +75,18 @@ void configure_easy(CURL *easy, const request_settings &settings, response_buffe
   if (!settings.cacert.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, settings.cacert.c_str());
 }
 
+bool is_https_url(std::string_view url) {
+  constexpr std::string_view scheme = "https://";
+  if (url.size() < scheme.size()) return false;
+  for (std::size_t i = 0; i < scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(url[i])) != scheme[i]) return false;
+  return true;
+}
+
 void set_request_url(CURL *easy, const std::string &url) {
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
   // Waiting for a connection's protocol pays off only where HTTP/2 can multiplex: over TLS.
-  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, url.compare(0, 8, "https://") == 0 ? 1L : 0L);
+  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, is_https_url(url) ? 1L : 0L);
 }
 
 attempt_result read_attempt(CURL *easy, CURLcode code, const response_buffer &buffer, double max_retry_after_s) {
@@ -118,6 +127,10 @@ verdict judge_attempt(const attempt_result &attempt, int attempts, const retry_s
   result.throttled =
       attempt.code == CURLE_OK && (is_throttling_status(attempt.http_status) || attempt.retry_after_s >= 0);
   return result;
+}
+
+bool is_results_answer(const attempt_result &attempt) {
+  return attempt.code == CURLE_OK && attempt.http_status == 200;
 }
 
 void record_attempt(itunes::aggregator &report, std::size_t index, const attempt_result &attempt,

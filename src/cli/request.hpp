@@ -41,6 +41,9 @@ struct response_buffer {
 // http and https only (redirects too), at most 10 redirects, bodies capped at max_body whatever the framing.
 void configure_easy(CURL *easy, const request_settings &settings, response_buffer &buffer);
 
+// Whether `url` is https (the scheme in any case, as --base-url accepts it): where HTTP/2 can multiplex.
+bool is_https_url(std::string_view url);
+
 // Points `easy` at `url` for the next attempt; PIPEWAIT on https so that HTTP/2 multiplexes.
 void set_request_url(CURL *easy, const std::string &url);
 
@@ -64,6 +67,9 @@ struct verdict {
 // `attempts` counts the attempts made, this one included; `unit_random` is uniform in [0, 1).
 verdict judge_attempt(const attempt_result &attempt, int attempts, const retry_settings &settings,
                       double unit_random);
+
+// A 200 answer: the artist's record comes from parsing its body (record_from_response).
+bool is_results_answer(const attempt_result &attempt);
 
 // Records an artist's final attempt (ok, HTTP error, curl error) in the aggregator.
 void record_attempt(itunes::aggregator &report, std::size_t index, const attempt_result &attempt,

@@ -1,8 +1,7 @@
 // The async runner: a scheduler over uvcurl. Artists wait, in input order, until a slot (an easy handle from
 // a fixed pool), a token of the rate limit and the end of any throttling pause allow them to start; a failed
 // attempt worth retrying waits in `delayed_` until its backoff ends, then in `retries_`, ahead of the artists
-// not yet started. One uv timer wakes the scheduler for
-// whichever of those comes first, so nothing busy-waits.
+// not yet started. One uv timer wakes the scheduler for whichever of those comes first, so nothing busy-waits.
 //
 // A run is one or more shards: each is such a scheduler with a loop, a uvcurl handle and connections of its
 // own, on a thread of its own, for every K-th artist. One loop keeps one core busy with libcurl's and the
@@ -242,11 +241,8 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
       const double now = self.now_s();
       self.delayed_.push({now + next.delay_s, index});
       if (next.throttled) self.pause_until(now + next.delay_s);
-    } else if (attempt.code == CURLE_OK && attempt.http_status == 200) {
-      if (self.parser_)
-        self.parser_->submit(index, attempts, done_slot->buffer.body);
-      else
-        shared.relay.record_answer(index, attempts, done_slot->buffer.body);
+    } else if (self.parser_ && is_results_answer(attempt)) {
+      self.parser_->submit(index, attempts, done_slot->buffer.body);
     } else {
       shared.relay.record(index, attempt, done_slot->buffer.body, attempts);
     }
@@ -359,7 +355,7 @@ std::size_t shard_count(const options &opts, const run_plan &plan, std::size_t t
   if (plan.rate_per_min > 0) return 1;
   std::size_t wanted = static_cast<std::size_t>(opts.threads);
   if (wanted == 0) {
-    if (opts.base_url.compare(0, 8, "https://") == 0) return 1;
+    if (is_https_url(opts.base_url)) return 1;
     wanted = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), 4);
   }
   constexpr std::size_t min_artists_per_shard = 16;

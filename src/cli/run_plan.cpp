@@ -46,6 +46,10 @@ bool completion_relay::answer_from_store(std::size_t index) {
 
 void completion_relay::record(std::size_t index, const attempt_result &attempt, std::string_view body,
                               int attempts) {
+  if (is_results_answer(attempt)) {
+    record_answer(index, attempts, body);  // parsed outside the lock
+    return;
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   body_ = body;
   record_attempt(report_, index, attempt, body, attempts);

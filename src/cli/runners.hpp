@@ -80,7 +80,7 @@ class completion_relay {
   // Answers artist `index` from hooks.stored_response when there is one; true when it did (0 attempts).
   bool answer_from_store(std::size_t index);
 
-  // record_attempt(), with `body` shown to hooks.artist_finished.
+  // record_attempt(), with `body` shown to hooks.artist_finished; a 200 answer goes through record_answer().
   void record(std::size_t index, const attempt_result &attempt, std::string_view body, int attempts);
 
   // An outcome without a usable response (aggregator::complete_with_error).

@@ -240,15 +240,15 @@ socket_context *uvcurl_s::context_for(curl_socket_t fd) noexcept {
 }
 
 void uvcurl_s::park_socket(socket_context *context) noexcept {
+  if (tearing_down_ || multi_ == nullptr) {  // no next request will come for it
+    release_socket(context);
+    return;
+  }
   // Stop now, while the fd is still open: curl may close it right after REMOVE, and epoll would then keep
   // nothing to delete while libuv still counted the fd as watched.
   uv_poll_stop(&context->poll);
   context->wanted = 0;
-  if (!tearing_down_ && multi_ != nullptr) curl_multi_assign(multi_, context->fd, nullptr);
-  if (tearing_down_) {
-    release_socket(context);
-    return;
-  }
+  curl_multi_assign(multi_, context->fd, nullptr);
   try {
     auto parked = parked_.emplace(context->fd, context);
     if (!parked.second) release_socket(context);  // cannot happen: one context per watched fd
