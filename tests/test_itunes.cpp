@@ -715,4 +715,22 @@ TEST_SUITE("utf8") {
       CHECK_FALSE(itunes::is_valid_utf8(ascii + bad + ascii));
     }
   }
+
+  TEST_CASE("is_valid_utf8 reads no byte past the text, whatever its length") {
+    // An exact-size heap block (a std::string has its terminator after the end): under AddressSanitizer, a
+    // read one past the end in the 32- and 8-byte ASCII steps or in the decoder is an error.
+    for (std::size_t length = 0; length <= 100; ++length) {
+      CAPTURE(length);
+      auto ascii = std::make_unique<char[]>(length);
+      std::memset(ascii.get(), 'a', length);
+      CHECK(itunes::is_valid_utf8({ascii.get(), length}));
+      if (length < 2) continue;
+      auto ending_in_e_acute = std::make_unique<char[]>(length);
+      std::memset(ending_in_e_acute.get(), 'a', length);
+      std::memcpy(ending_in_e_acute.get() + length - 2, "\xc3\xa9", 2);
+      CHECK(itunes::is_valid_utf8({ending_in_e_acute.get(), length}));
+      ending_in_e_acute[length - 1] = 'a';  // a lead byte cut off by the end
+      CHECK_FALSE(itunes::is_valid_utf8({ending_in_e_acute.get(), length}));
+    }
+  }
 }

@@ -119,6 +119,26 @@ TEST_SUITE("matching") {
     CHECK(itunes::loose_key("Ёлка") == "елка");
   }
 
+  TEST_CASE("loose_key into a buffer replaces what the buffer held") {
+    std::string key = "a much longer key left over from the name before";
+    itunes::loose_key("Mötley Crüe", key);
+    CHECK(key == "motley crue");
+    itunes::loose_key("", key);
+    CHECK(key.empty());
+  }
+
+  TEST_CASE("suggestions for one response compare each name afresh") {
+    // Names of decreasing length through the same distance buffers: a row left from a longer name must
+    // not leak into the next comparison.
+    std::vector<itunes::album> albums(4);
+    albums[0].artist_name = "Billie Eilish and Friends Forever";
+    albums[1].artist_name = "Billie Eilish";
+    albums[2].artist_name = "Bill";
+    albums[3].artist_name = "Billie Eilish";  // a duplicate is offered once
+    CHECK(itunes::suggest_names(albums, "Billy Eilish") == std::vector<std::string>{"Billie Eilish"});
+    CHECK(itunes::suggest_names(albums, "Bil") == std::vector<std::string>{"Bill"});
+  }
+
   TEST_CASE("exact matching is byte for byte, nocase folds case but keeps diacritics") {
     using itunes::match_mode;
     CHECK(itunes::names_match("Beyoncé", "Beyoncé", match_mode::exact));

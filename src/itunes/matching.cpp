@@ -4,7 +4,6 @@
 #include "itunes/matching.hpp"
 
 #include <algorithm>
-#include <unordered_set>
 #include <utility>
 
 #include "itunes/utf8.hpp"
@@ -34,15 +33,13 @@ void append_folded(std::string &out, char32_t code_point) {
     append_utf8(out, code_point);
 }
 
-std::vector<char32_t> code_points_of(std::string_view text) {
-  std::vector<char32_t> points;
-  points.reserve(text.size());
+void code_points_of(std::string_view text, std::vector<char32_t> &points) {
+  points.clear();
   for (std::size_t at = 0; at < text.size();) {
     const utf8_step step = decode_or_byte(text, at);
     points.push_back(step.code_point);
     at += step.length;
   }
-  return points;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -245,13 +242,25 @@ void append_base(std::string &out, char32_t c) {
 // Edit distance
 
 // Levenshtein distance limited to `limit`: only the diagonal band |i - j| <= limit is computed, and the
-// computation stops as soon as a whole row exceeds the limit. Returns limit + 1 for "more than limit".
-std::size_t bounded_levenshtein(const std::vector<char32_t> &a, const std::vector<char32_t> &b,
-                                std::size_t limit) {
+// computation stops as soon as a whole row exceeds the limit. Returns limit + 1 for "more than limit". Keeps
+// its rows (and the callers their code points) from one call to the next: suggestions are computed for every
+// response without a match, a few names each, and allocating for each name cost more than comparing them.
+class bounded_levenshtein {
+ public:
+  std::size_t operator()(const std::vector<char32_t> &a, const std::vector<char32_t> &b, std::size_t limit);
+
+ private:
+  std::vector<std::size_t> previous_, current_;
+};
+
+std::size_t bounded_levenshtein::operator()(const std::vector<char32_t> &a, const std::vector<char32_t> &b,
+                                            std::size_t limit) {
   const std::size_t n = a.size(), m = b.size();
   const std::size_t over = limit + 1;
   if ((n > m ? n - m : m - n) > limit) return over;
-  std::vector<std::size_t> previous(m + 1, over), current(m + 1, over);
+  std::vector<std::size_t> &previous = previous_, &current = current_;
+  previous.assign(m + 1, over);
+  current.assign(m + 1, over);
   for (std::size_t j = 0; j <= std::min(m, limit); ++j) previous[j] = j;
   for (std::size_t i = 1; i <= n; ++i) {
     std::size_t low = i > limit ? i - limit : 0;
@@ -296,7 +305,12 @@ std::string fold_case(std::string_view text) {
 
 std::string loose_key(std::string_view text) {
   std::string out;
-  out.reserve(text.size());
+  loose_key(text, out);
+  return out;
+}
+
+void loose_key(std::string_view text, std::string &out) {
+  out.clear();
   for (std::size_t at = 0; at < text.size();) {
     const utf8_step step = decode_or_byte(text, at);
     if (!step.valid) {
@@ -307,7 +321,6 @@ std::string loose_key(std::string_view text) {
     }
     at += step.length;
   }
-  return out;
 }
 
 bool names_match(std::string_view name, std::string_view artist, match_mode mode) {
@@ -326,24 +339,34 @@ std::vector<album> filter_matches(std::vector<album> albums, std::string_view ar
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit) {
-  return bounded_levenshtein(code_points_of(a), code_points_of(b), limit);
+  std::vector<char32_t> a_points, b_points;
+  code_points_of(a, a_points);
+  code_points_of(b, b_points);
+  return bounded_levenshtein()(a_points, b_points, limit);
 }
 
 std::vector<std::string> suggest_names(const std::vector<album> &albums, std::string_view artist,
                                        std::size_t max_count) {
-  const std::vector<char32_t> wanted = code_points_of(loose_key(artist));
+  std::string key;
+  std::vector<char32_t> wanted, points;
+  loose_key(artist, key);
+  code_points_of(key, wanted);
   const std::size_t limit = std::max<std::size_t>(2, wanted.size() / 3);
   struct candidate {
     std::size_t distance;
     const std::string *name;
   };
   std::vector<candidate> candidates;
-  std::unordered_set<std::string_view> seen;
+  std::vector<std::string_view> seen;  // a response holds a few distinct names: a list beats a hash set
+  seen.reserve(albums.size());
+  bounded_levenshtein distance_to_wanted;
   for (const album &each : albums) {
     if (!each.artist_name || *each.artist_name == artist) continue;
-    if (!seen.insert(*each.artist_name).second) continue;
-    const std::size_t distance =
-        bounded_levenshtein(code_points_of(loose_key(*each.artist_name)), wanted, limit);
+    if (std::find(seen.begin(), seen.end(), *each.artist_name) != seen.end()) continue;
+    seen.push_back(*each.artist_name);
+    loose_key(*each.artist_name, key);
+    code_points_of(key, points);
+    const std::size_t distance = distance_to_wanted(points, wanted, limit);
     if (distance <= limit) candidates.push_back({distance, &*each.artist_name});
   }
   std::stable_sort(candidates.begin(), candidates.end(),

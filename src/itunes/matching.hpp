@@ -37,6 +37,7 @@ std::string fold_case(std::string_view text);
 // are dropped, and the ligatures and letters without a one-letter base are spelled out ('ß' -> "ss", 'æ' ->
 // "ae", 'œ' -> "oe", 'þ' -> "th", 'ĳ' -> "ij").
 std::string loose_key(std::string_view text);
+void loose_key(std::string_view text, std::string &out);  // the same into `out`, reusing its buffer
 
 // Whether `name` (a result's artistName) matches the requested `artist` under `mode`.
 bool names_match(std::string_view name, std::string_view artist, match_mode mode);

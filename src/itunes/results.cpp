@@ -96,7 +96,7 @@ album_field field_for_key(std::string_view key) {
 template <typename Stream>
 class results_handler {
  public:
-  results_handler(std::string_view body, const Stream &stream, const album_filter &keep)
+  results_handler(std::string_view body, Stream &stream, const album_filter &keep)
       : body_(body), stream_(stream), keep_(keep) {}
 
   bool Null() { return scalar(); }
@@ -257,7 +257,7 @@ class results_handler {
   }
 
   std::string_view body_;
-  const Stream &stream_;
+  Stream &stream_;
   const album_filter &keep_;
   std::vector<album> albums_;
   std::size_t depth_ = 0;
@@ -358,8 +358,8 @@ parse_result parse_results(std::string_view body, const album_filter &keep) {
   thread_local std::string padded;
   padded.assign(body.data(), body.size());
   padded.append(padding, '\0');
-  rapidjson::StringStream stream(padded.c_str());
-  parse_result result = parse_with<prevalidated_parse_flags>({padded.data(), body.size()}, stream, keep);
+  rapidjson::InsituStringStream stream(padded.data());
+  parse_result result = parse_with<prevalidated_parse_flags | rapidjson::kParseInsituFlag>(body, stream, keep);
   if (padded.capacity() > 1024 * 1024) padded = std::string();  // one huge body must not stay with the thread
   return result;
 }
