@@ -1,13 +1,21 @@
 // The uvcurl loop against the fixture server: every added transfer is reported exactly once, whatever
 // happens to it, and the host's loop closes with 0 afterwards.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <uvcurl.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/fixture_server.hpp"
@@ -293,6 +301,95 @@ TEST_SUITE("loop") {
     }
     pipes.clear();
     fixture.close_and_check();
+  }
+
+  // A server that answers each connection's first request as keep-alive, then closes it. curl pools the
+  // connection, finds it dead when the next transfer looks for one, closes it without telling the socket
+  // callback (a pooled socket is no longer watched), and connects again under the same fd number, while
+  // uvcurl still holds that number's registration: it must register the new socket, not take it for the old
+  // one. Over a Unix socket the connect completes at once, so curl's first word on the new socket is "read",
+  // the very events the old registration has: only the socket's identity tells them apart.
+  TEST_CASE("a pooled connection curl drops without a word, and a new socket under its number") {
+    for (const bool over_unix_socket : {false, true}) {
+      CAPTURE(over_unix_socket);
+      char directory[] = "/tmp/uvcurl-test-XXXXXX";
+      REQUIRE(mkdtemp(directory) != nullptr);
+      const std::string socket_path = std::string(directory) + "/server";
+      const int listener = socket(over_unix_socket ? AF_UNIX : AF_INET, SOCK_STREAM, 0);
+      REQUIRE(listener >= 0);
+      static std::string url, unix_path;
+      if (over_unix_socket) {
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        REQUIRE(socket_path.size() < sizeof address.sun_path);
+        std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
+        REQUIRE(bind(listener, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
+        url = "http://localhost/";
+        unix_path = socket_path;
+      } else {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        REQUIRE(bind(listener, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
+        REQUIRE(getsockname(listener, reinterpret_cast<sockaddr *>(&address), &length) == 0);
+        url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/";
+        unix_path.clear();
+      }
+      REQUIRE(listen(listener, 8) == 0);
+      static std::atomic<int> dropped{0};
+      dropped = 0;
+      constexpr int transfers = 12;
+      std::thread server([listener] {
+        for (int served = 0; served < transfers; ++served) {
+          const int connection = accept(listener, nullptr, nullptr);
+          if (connection < 0) return;
+          std::string request;
+          char chunk[1024];
+          while (request.find("\r\n\r\n") == std::string::npos) {
+            const ssize_t got = read(connection, chunk, sizeof chunk);
+            if (got <= 0) break;
+            request.append(chunk, static_cast<std::size_t>(got));
+          }
+          const std::string answer = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok";
+          if (write(connection, answer.data(), answer.size()) != static_cast<ssize_t>(answer.size())) break;
+          close(connection);  // the end of stream is queued at the client when close returns
+          ++dropped;
+        }
+      });
+      static int chained = 0;
+      chained = 0;
+      loop_fixture fixture;
+      fixture.probes.push_back(std::make_unique<probe>());
+      probe &first = *fixture.probes.back();
+      first.easy = curl_easy_init();
+      curl_easy_setopt(first.easy, CURLOPT_URL, url.c_str());
+      if (!unix_path.empty()) curl_easy_setopt(first.easy, CURLOPT_UNIX_SOCKET_PATH, unix_path.c_str());
+      curl_easy_setopt(first.easy, CURLOPT_TIMEOUT_MS, 5000L);
+      // Otherwise the connect's 200 ms happy-eyeballs timer would run a transfer whose socket nobody polls.
+      curl_easy_setopt(first.easy, CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS, 60000L);
+      curl_easy_setopt(first.easy, CURLOPT_WRITEFUNCTION, collect_body);
+      curl_easy_setopt(first.easy, CURLOPT_WRITEDATA, &first);
+      fixture.start(first);
+      fixture.after_done = [](loop_fixture &self, probe &done) {
+        CHECK(done.result == CURLE_OK);
+        CHECK(done.body == "ok");
+        if (++chained == transfers) return;
+        // The next transfer starts once the server has dropped this connection, so curl finds it dead.
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (dropped.load() < chained && std::chrono::steady_clock::now() < give_up)
+          std::this_thread::sleep_for(std::chrono::microseconds(200));
+        self.start(done);
+      };
+      fixture.run();  // a new socket taken for the old registration is never polled: the 5 s timeout ends it
+      CHECK(chained == transfers);
+      CHECK(first.calls == transfers);
+      server.join();
+      close(listener);
+      unlink(socket_path.c_str());
+      rmdir(directory);
+      fixture.close_and_check();
+    }
   }
 
   TEST_CASE("connection limits set on the multi handle are obeyed") {

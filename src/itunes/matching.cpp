@@ -36,6 +36,10 @@ void append_folded(std::string &out, char32_t code_point) {
 void code_points_of(std::string_view text, std::vector<char32_t> &points) {
   points.clear();
   for (std::size_t at = 0; at < text.size();) {
+    if (static_cast<unsigned char>(text[at]) < 0x80) {  // ASCII, most of any name: no decoding
+      points.push_back(static_cast<unsigned char>(text[at++]));
+      continue;
+    }
     const utf8_step step = decode_or_byte(text, at);
     points.push_back(step.code_point);
     at += step.length;
@@ -312,6 +316,12 @@ std::string loose_key(std::string_view text) {
 void loose_key(std::string_view text, std::string &out) {
   out.clear();
   for (std::size_t at = 0; at < text.size();) {
+    const char c = text[at];
+    if (static_cast<unsigned char>(c) < 0x80) {  // ASCII folds to itself or its small letter, with no base to find
+      out += c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+      ++at;
+      continue;
+    }
     const utf8_step step = decode_or_byte(text, at);
     if (!step.valid) {
       out += text[at];

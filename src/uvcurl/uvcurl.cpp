@@ -1,5 +1,5 @@
 // The uvcurl loop module: one curl multi handle driven by a libuv loop through CURLMOPT_SOCKETFUNCTION
-// (one uv_poll_t per socket) and CURLMOPT_TIMERFUNCTION (one uv_timer_t).
+// (one uv_poll_t per socket) and CURLMOPT_TIMERFUNCTION (one uv_timer_t, and one uv_idle_t for "at once").
 //
 // Re-entrancy is the hard part. libcurl forbids calls back into the multi handle from its own callbacks, and
 // a done callback may cancel, add or close. So every entry point that calls libcurl or a user callback raises
@@ -8,6 +8,9 @@
 // "exactly once" hold on every path.
 #include <uvcurl.h>
 
+#include <sys/socket.h>
+
+#include <cstdint>
 #include <new>
 #include <unordered_map>
 #include <unordered_set>
@@ -29,16 +32,26 @@ struct uvcurl_s {
   uv_loop_t *loop_ = nullptr;
   CURLM *multi_ = nullptr;
   uv_timer_t timer_{};
+  // curl's "time out at once" (it asks when a handle is added): run in this loop iteration's idle phase, before
+  // the loop polls, instead of on a 1 ms timer, so a transfer added from outside libcurl's callbacks starts a
+  // millisecond sooner. It never calls libcurl from inside curl's timer callback.
+  uv_idle_t kick_{};
   std::unordered_map<CURL *, transfer> transfers_;
   std::unordered_set<socket_context *> sockets_;  // every context, parked ones included; closed at teardown
-  // Contexts of sockets curl stopped watching (CURL_POLL_REMOVE), stopped but kept by fd number until control
-  // returns to the loop: on HTTP/1.1 keep-alive curl removes a connection's socket after each response and
-  // asks for it again when the next request starts on it, and a fresh uv_poll_t costs three epoll_ctl calls
-  // and an ioctl that reusing the stopped one saves. They are closed before control goes back to the loop:
-  // closing a uv_poll_t deletes its fd number from this loop's epoll, whatever file the number
-  // has become since curl closed the socket, and only then could a handle of this loop have registered that
-  // file (libuv adds fds in the poll phase). Another thread's file under the number is not in this epoll, so
-  // the delete is a no-op for it (ThreadSanitizer still reports the close/epoll_ctl pair as a race).
+  // Contexts of sockets curl stopped watching (CURL_POLL_REMOVE), kept by fd number until control returns to
+  // the loop: on HTTP/1.1 keep-alive curl removes a connection's socket after each response and asks for it
+  // again when the next request starts on it. A parked context stays registered, so taking it up again with
+  // the same events costs no system call at all, where stopping and restarting it cost three epoll_ctl calls.
+  // The catch is that curl may close a parked socket without a word (a pooled connection found dead, or one
+  // too many), and the number may then name another file; each context therefore keeps the socket's kernel
+  // id (SO_COOKIE) and checks it at the two points where a stale registration would matter: when curl
+  // announces the number again (a new socket must be registered, not assumed so) and before a done
+  // callback runs the host's code (the host must be able to watch a new fd under that number). Parked
+  // contexts are closed before control goes back to the loop: closing a uv_poll_t deletes its fd number from
+  // this loop's epoll, whatever file the number has become, and only then could a handle of this loop have
+  // registered that file (libuv adds fds in the poll phase). Another thread's file under the number is not in
+  // this epoll, so the delete is a no-op for it (ThreadSanitizer still reports the close/epoll_ctl pair as a
+  // race). Without SO_COOKIE, a context is stopped when parked and restarted when taken up.
   std::unordered_map<curl_socket_t, socket_context *> parked_;
   bool zero_timeout_ = false;  // curl asked for "at once" (a handle was added) during the current call
   std::vector<CURL *> pending_cancels_;           // capacity kept >= transfers_.size(): push_back never throws
@@ -57,6 +70,7 @@ struct uvcurl_s {
   void teardown() noexcept;
   socket_context *context_for(curl_socket_t fd) noexcept;
   void park_socket(socket_context *context) noexcept;
+  void settle_parked() noexcept;
   void release_socket(socket_context *context) noexcept;
   void release_parked() noexcept;
   void handle_closed() noexcept;
@@ -68,8 +82,22 @@ struct socket_context {
   uv_poll_t poll{};
   uvcurl_s *owner = nullptr;
   curl_socket_t fd = CURL_SOCKET_BAD;
-  int wanted = 0;  // the uv events curl last asked for; 0 while parked
+  int wanted = 0;             // the uv events the handle is started with; 0 when stopped
+  std::uint64_t cookie = 0;  // the socket's kernel id (SO_COOKIE); 0 when unknown
 };
+
+// The kernel's id of the socket an fd names, unique for the life of the system; 0 when the fd is closed or the
+// kernel gives none (before Linux 4.12, or not Linux).
+std::uint64_t socket_cookie(curl_socket_t fd) noexcept {
+#ifdef SO_COOKIE
+  std::uint64_t cookie = 0;
+  socklen_t size = sizeof cookie;
+  if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &size) == 0 && size == sizeof cookie) return cookie;
+#else
+  (void)fd;
+#endif
+  return 0;
+}
 
 void on_socket_closed(uv_handle_t *handle) noexcept {
   auto *context = static_cast<socket_context *>(handle->data);
@@ -78,7 +106,9 @@ void on_socket_closed(uv_handle_t *handle) noexcept {
   owner->handle_closed();
 }
 
-void on_timer_closed(uv_handle_t *handle) noexcept { static_cast<uvcurl_s *>(handle->data)->handle_closed(); }
+void on_own_handle_closed(uv_handle_t *handle) noexcept {
+  static_cast<uvcurl_s *>(handle->data)->handle_closed();
+}
 
 void on_poll(uv_poll_t *poll, int status, int events) noexcept {
   auto *context = static_cast<socket_context *>(poll->data);
@@ -94,6 +124,11 @@ void on_poll(uv_poll_t *poll, int status, int events) noexcept {
 
 void on_timeout(uv_timer_t *timer) noexcept {
   static_cast<uvcurl_s *>(timer->data)->socket_action(CURL_SOCKET_TIMEOUT, 0);
+}
+
+void on_kick(uv_idle_t *idle) noexcept {
+  uv_idle_stop(idle);
+  static_cast<uvcurl_s *>(idle->data)->socket_action(CURL_SOCKET_TIMEOUT, 0);
 }
 
 // CURLMOPT_SOCKETFUNCTION: curl says which events it wants on a socket, or that it is done with it.
@@ -119,17 +154,24 @@ int on_curl_socket(CURL *, curl_socket_t fd, int what, void *userp, void *socket
   return started ? 0 : -1;
 }
 
-// CURLMOPT_TIMERFUNCTION: only (re)arms the uv timer; calling libcurl from here is forbidden.
+// CURLMOPT_TIMERFUNCTION: only (re)arms the uv timer or the kick; calling libcurl from here is forbidden. curl
+// keeps one timer, so each call replaces the last.
 int on_curl_timer(CURLM *, long timeout_ms, void *userp) noexcept {
   auto *self = static_cast<uvcurl_s *>(userp);
-  if (timeout_ms < 0) {
+  if (timeout_ms == 0) {
+    // Inside socket_action, the flag makes it run the timeout path itself once curl has returned; the kick
+    // covers a call from outside (uvcurl_add from the host's code) and a socket_action out of rounds. The
+    // kick runs in the next idle phase, which comes after the current callback returns, so it cannot recurse.
+    self->zero_timeout_ = true;
     uv_timer_stop(&self->timer_);
-  } else {
-    // 0 means "as soon as possible": 1 ms lets the loop return to us first instead of recursing. Inside
-    // socket_action, the flag makes it run the timeout path itself once curl has returned.
-    if (timeout_ms == 0) self->zero_timeout_ = true;
-    uv_timer_start(&self->timer_, on_timeout, timeout_ms == 0 ? 1 : static_cast<uint64_t>(timeout_ms), 0);
+    uv_idle_start(&self->kick_, on_kick);
+    return 0;
   }
+  uv_idle_stop(&self->kick_);
+  if (timeout_ms < 0)
+    uv_timer_stop(&self->timer_);
+  else
+    uv_timer_start(&self->timer_, on_timeout, static_cast<uint64_t>(timeout_ms), 0);
   return 0;
 }
 
@@ -173,6 +215,7 @@ void uvcurl_s::finish(CURL *easy, CURLcode result) noexcept {
   transfers_.erase(found);
   if (multi_ != nullptr) curl_multi_remove_handle(multi_, easy);
   if (reported.cancel_requested) result = UVCURL_CANCELLED;
+  settle_parked();  // the host's code comes next
   ++depth_;
   reported.done(easy, result, reported.user_data);
   --depth_;
@@ -205,7 +248,9 @@ void uvcurl_s::teardown() noexcept {
   multi_ = nullptr;
   while (!sockets_.empty()) release_socket(*sockets_.begin());
   uv_timer_stop(&timer_);
-  uv_close(reinterpret_cast<uv_handle_t *>(&timer_), on_timer_closed);
+  uv_idle_stop(&kick_);
+  uv_close(reinterpret_cast<uv_handle_t *>(&timer_), on_own_handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t *>(&kick_), on_own_handle_closed);
   --depth_;
 }
 
@@ -217,12 +262,21 @@ socket_context *uvcurl_s::context_for(curl_socket_t fd) noexcept {
     // stopped handle holds no kernel state, and uv_poll_start registers whatever the fd now is.
     context = parked->second;
     parked_.erase(parked);
+    const std::uint64_t cookie = context->wanted != 0 ? socket_cookie(fd) : 0;
+    if (context->wanted != 0 && cookie != context->cookie) {
+      // curl closed the parked socket and this is a new one: its file is not registered, whatever libuv
+      // believes, so stopping (libuv forgets the number) makes the start below register it.
+      uv_poll_stop(&context->poll);
+      context->wanted = 0;
+      context->cookie = cookie;
+    }
   } else {
     context = new (std::nothrow) socket_context;
     if (context == nullptr) return nullptr;
     context->owner = this;
     context->fd = fd;
     context->poll.data = context;
+    context->cookie = socket_cookie(fd);
     if (uv_poll_init_socket(loop_, &context->poll, fd) != 0) {
       delete context;
       return nullptr;
@@ -244,10 +298,12 @@ void uvcurl_s::park_socket(socket_context *context) noexcept {
     release_socket(context);
     return;
   }
-  // Stop now, while the fd is still open: curl may close it right after REMOVE, and epoll would then keep
-  // nothing to delete while libuv still counted the fd as watched.
-  uv_poll_stop(&context->poll);
-  context->wanted = 0;
+  if (context->cookie == 0) {
+    // Nothing would tell a new socket under this number from this one: stop now, while the fd is still open
+    // (curl may close it right after REMOVE, and epoll would then keep nothing to delete).
+    uv_poll_stop(&context->poll);
+    context->wanted = 0;
+  }
   curl_multi_assign(multi_, context->fd, nullptr);
   try {
     auto parked = parked_.emplace(context->fd, context);
@@ -257,12 +313,20 @@ void uvcurl_s::park_socket(socket_context *context) noexcept {
   }
 }
 
+// Closes the parked contexts whose socket curl has closed, so that no registration under a free fd number
+// lasts into the host's code.
+void uvcurl_s::settle_parked() noexcept {
+  for (auto each = parked_.begin(); each != parked_.end();) {
+    socket_context *context = (each++)->second;  // release_socket erases this entry only
+    if (context->wanted != 0 && socket_cookie(context->fd) != context->cookie) release_socket(context);
+  }
+}
+
 void uvcurl_s::release_socket(socket_context *context) noexcept {
-  uv_poll_stop(&context->poll);
   auto parked = parked_.find(context->fd);
   if (parked != parked_.end() && parked->second == context) parked_.erase(parked);
   sockets_.erase(context);
-  uv_close(reinterpret_cast<uv_handle_t *>(&context->poll), on_socket_closed);
+  uv_close(reinterpret_cast<uv_handle_t *>(&context->poll), on_socket_closed);  // stops it at once
 }
 
 void uvcurl_s::release_parked() noexcept {
@@ -296,6 +360,15 @@ int uvcurl_init(uv_loop_t *loop, uvcurl_t **out) {
   }
   self->timer_.data = self;
   self->open_uv_handles_ = 1;
+  if (uv_idle_init(loop, &self->kick_) != 0) {  // libuv 1.44 cannot fail here; the timer is already the loop's
+    curl_multi_cleanup(self->multi_);
+    self->multi_ = nullptr;
+    self->closing_ = true;  // deleted once the loop has closed the timer
+    uv_close(reinterpret_cast<uv_handle_t *>(&self->timer_), on_own_handle_closed);
+    return UVCURL_EUV;
+  }
+  self->kick_.data = self;
+  self->open_uv_handles_ = 2;
   curl_multi_setopt(self->multi_, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
   curl_multi_setopt(self->multi_, CURLMOPT_SOCKETDATA, self);
   curl_multi_setopt(self->multi_, CURLMOPT_TIMERFUNCTION, on_curl_timer);
