@@ -403,6 +403,36 @@ TEST_SUITE("loop") {
     fixture.close_and_check();
   }
 
+  // curl answers an added handle with "time out at once"; from plain loop code that used to wait for a 1 ms
+  // timer. Now the transfer starts in the idle phase of the very next loop iteration: one UV_RUN_NOWAIT
+  // iteration, which runs no timer that is not yet due, opens its socket.
+  TEST_CASE("a transfer added from plain loop code starts in the next loop iteration") {
+    test_support::fixture_server server;
+    loop_fixture fixture;
+    static int sockets_opened = 0;
+    sockets_opened = 0;
+    fixture.probes.push_back(std::make_unique<probe>());
+    probe &added = *fixture.probes.back();
+    added.easy = curl_easy_init();
+    const std::string url = url_for(server, "Right Away");
+    curl_easy_setopt(added.easy, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(added.easy, CURLOPT_WRITEFUNCTION, collect_body);
+    curl_easy_setopt(added.easy, CURLOPT_WRITEDATA, &added);
+    curl_easy_setopt(added.easy, CURLOPT_SOCKOPTFUNCTION, +[](void *, curl_socket_t, curlsocktype) -> int {
+      ++sockets_opened;
+      return CURL_SOCKOPT_OK;
+    });
+    uv_update_time(&fixture.loop);  // a 1 ms timer started now is not due in the iteration below
+    fixture.start(added);
+    CHECK(sockets_opened == 0);
+    uv_run(&fixture.loop, UV_RUN_NOWAIT);
+    CHECK(sockets_opened == 1);
+    fixture.run();
+    CHECK(added.calls == 1);
+    CHECK(added.result == CURLE_OK);
+    fixture.close_and_check();
+  }
+
   TEST_CASE("the host's own handles keep running and the loop stays the host's") {
     test_support::fixture_server server;
     loop_fixture fixture;
