@@ -109,7 +109,7 @@ class results_handler {
 
   bool RawNumber(const char *text, rapidjson::SizeType length, bool) {
     if (!value_starts(value_kind::scalar)) return false;
-    if (in_album_field(album_field::track_count)) albums_.back().track_count = integer_from({text, length});
+    if (in_album_field(album_field::track_count)) fields_.track_count = integer_from({text, length});
     field_ = album_field::none;
     return true;
   }
@@ -117,19 +117,18 @@ class results_handler {
   bool String(const char *text, rapidjson::SizeType length, bool) {
     if (!value_starts(value_kind::scalar)) return false;
     if (depth_ == 3 && in_album_) {
-      album &current = albums_.back();
       switch (field_) {
         case album_field::artist_name:
-          current.artist_name.emplace(text, length);
+          albums_.back().artist_name.emplace(text, length);
           break;
         case album_field::collection_name:
-          current.collection_name.assign(text, length);
+          fields_.collection_name.assign(text, length);
           break;
         case album_field::release_date:
-          current.release_date.assign(text, length);
+          fields_.release_date.assign(text, length);
           break;
         case album_field::primary_genre:
-          current.primary_genre.assign(text, length);
+          fields_.primary_genre.assign(text, length);
           break;
         case album_field::none:
         case album_field::track_count:
@@ -146,7 +145,7 @@ class results_handler {
       results_key_pending_ = (key == "results");
     } else if (depth_ == 3 && in_album_) {
       field_ = field_for_key(key);
-      clear_field(albums_.back());  // a duplicate key: the last one wins, even when it has another type
+      clear_field();  // a duplicate key: the last one wins, even when it has another type
     }
     return true;
   }
@@ -157,6 +156,10 @@ class results_handler {
       // The iterative parser announces a container before taking its bracket: Tell() is the '{' itself.
       album_begin_ = stream_.Tell();
       albums_.emplace_back();
+      fields_.collection_name.clear();
+      fields_.release_date.clear();
+      fields_.primary_genre.clear();
+      fields_.track_count.reset();
       in_album_ = true;
     }
     field_ = album_field::none;
@@ -170,12 +173,14 @@ class results_handler {
       // Likewise Tell() is the closing '}', not the byte after it.
       const std::size_t end = stream_.Tell() + 1;
       album &current = albums_.back();
+      // An album the filter refuses keeps only its artistName: copying out the rest would be most of the
+      // parse's memory work.
       if (!keep_ || keep_(current.artist_name ? &*current.artist_name : nullptr)) {
         current.json = without_insignificant_space(body_.substr(album_begin_, end - album_begin_));
-      } else {
-        album refused;
-        refused.artist_name = std::move(current.artist_name);
-        current = std::move(refused);
+        current.collection_name = fields_.collection_name;
+        current.release_date = fields_.release_date;
+        current.primary_genre = fields_.primary_genre;
+        current.track_count = fields_.track_count;
       }
       in_album_ = false;
     }
@@ -234,22 +239,22 @@ class results_handler {
 
   bool in_album_field(album_field field) const { return depth_ == 3 && in_album_ && field_ == field; }
 
-  void clear_field(album &current) const {
+  void clear_field() {
     switch (field_) {
       case album_field::artist_name:
-        current.artist_name.reset();
+        albums_.back().artist_name.reset();
         break;
       case album_field::collection_name:
-        current.collection_name.clear();
+        fields_.collection_name.clear();
         break;
       case album_field::release_date:
-        current.release_date.clear();
+        fields_.release_date.clear();
         break;
       case album_field::primary_genre:
-        current.primary_genre.clear();
+        fields_.primary_genre.clear();
         break;
       case album_field::track_count:
-        current.track_count.reset();
+        fields_.track_count.reset();
         break;
       case album_field::none:
         break;
@@ -260,6 +265,12 @@ class results_handler {
   Stream &stream_;
   const album_filter &keep_;
   std::vector<album> albums_;
+  // The current album's fields other than artistName, copied into it only if the filter keeps it; their
+  // buffers serve one album after another.
+  struct {
+    std::string collection_name, release_date, primary_genre;
+    std::optional<long long> track_count;
+  } fields_;
   std::size_t depth_ = 0;
   std::size_t album_begin_ = 0;
   album_field field_ = album_field::none;
