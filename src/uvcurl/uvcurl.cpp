@@ -258,15 +258,15 @@ socket_context *uvcurl_s::context_for(curl_socket_t fd) noexcept {
   socket_context *context = nullptr;
   auto parked = parked_.find(fd);
   if (parked != parked_.end()) {
-    // The same connection coming back, or a new socket that got the number of a closed one: either way the
-    // stopped handle holds no kernel state, and uv_poll_start registers whatever the fd now is.
+    // The same connection coming back, still registered (nothing to do if curl wants the same events), or a
+    // new socket that got the number of a closed one, which the cookie tells apart.
     context = parked->second;
     parked_.erase(parked);
-    const std::uint64_t cookie = context->wanted != 0 ? socket_cookie(fd) : 0;
-    if (context->wanted != 0 && cookie != context->cookie) {
+    const std::uint64_t cookie = context->cookie != 0 ? socket_cookie(fd) : 0;
+    if (cookie != context->cookie) {
       // curl closed the parked socket and this is a new one: its file is not registered, whatever libuv
       // believes, so stopping (libuv forgets the number) makes the start below register it.
-      uv_poll_stop(&context->poll);
+      if (context->wanted != 0) uv_poll_stop(&context->poll);
       context->wanted = 0;
       context->cookie = cookie;
     }
