@@ -35,6 +35,7 @@ void append_folded(std::string &out, char32_t code_point) {
 
 void code_points_of(std::string_view text, std::vector<char32_t> &points) {
   points.clear();
+  points.reserve(text.size());  // at most one code point per byte: one allocation, not one per doubling
   for (std::size_t at = 0; at < text.size();) {
     if (static_cast<unsigned char>(text[at]) < 0x80) {  // ASCII, most of any name: no decoding
       points.push_back(static_cast<unsigned char>(text[at++]));

@@ -233,6 +233,7 @@ class results_handler {
       results_is_array_ = (kind == value_kind::array);
       in_results_ = results_is_array_;
       albums_.clear();
+      albums_.reserve(8);  // the API's default limit is 5: one allocation instead of four for the usual answer
     }
     return true;
   }
