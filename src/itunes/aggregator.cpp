@@ -22,11 +22,12 @@ artist_record record_from_response(const std::string &artist, long http_status, 
     });
     if (parsed.ok) {
       record.ok = true;
-      const bool any_match = std::any_of(parsed.albums.begin(), parsed.albums.end(), [&](const album &a) {
-        return a.artist_name && names_match(*a.artist_name, artist, mode);
-      });
-      if (!any_match) record.suggestions = suggest_names(parsed.albums, artist);
-      record.results = filter_matches(std::move(parsed.albums), artist, mode);
+      // The filter has judged every album once: the refused ones came back without their json.
+      std::vector<album> &albums = parsed.albums;
+      const auto refused = [](const album &a) { return a.json.empty(); };
+      if (std::all_of(albums.begin(), albums.end(), refused)) record.suggestions = suggest_names(albums, artist);
+      albums.erase(std::remove_if(albums.begin(), albums.end(), refused), albums.end());
+      record.results = std::move(albums);
       record.results.shrink_to_fit();  // the parsed albums' slots would otherwise stay with every record
     } else {
       record.error = std::move(parsed.error);

@@ -318,8 +318,8 @@ void loose_key(std::string_view text, std::string &out) {
   out.clear();
   for (std::size_t at = 0; at < text.size();) {
     const char c = text[at];
-    if (static_cast<unsigned char>(c) < 0x80) {  // ASCII folds to itself or its small letter, with no base to find
-      out += c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    if (static_cast<unsigned char>(c) < 0x80) {  // ASCII: folded, and no base to find, no decoding
+      out += static_cast<char>(fold_code_point(static_cast<unsigned char>(c)));
       ++at;
       continue;
     }

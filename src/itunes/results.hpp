@@ -33,7 +33,8 @@ using album_filter = std::function<bool(const std::string *artist_name)>;
 // Parses a response body. Rejects an empty body, a NUL byte, invalid UTF-8, invalid JSON or trailing garbage,
 // a top level that is not an object and a missing or non-array "results". Elements that are not objects are
 // skipped. Never reads past `body`, never recurses per nesting level. With `keep`, an album it refuses keeps
-// only its artist_name: copying out the text of albums that will be dropped is most of a parse's memory work.
+// only its artist_name, and so an empty json (a kept album's json is never empty): copying out the text of
+// albums that will be dropped is most of a parse's memory work.
 parse_result parse_results(std::string_view body, const album_filter &keep = nullptr);
 
 // Keeps the albums whose artistName is a string equal to `artist` byte for byte, in order.
