@@ -56,6 +56,13 @@ struct loop_fixture {
   }
 
   probe &add(const std::string &url, long timeout_ms = 10000) {
+    probe &added = prepare(url, timeout_ms);
+    start(added);
+    return added;
+  }
+
+  // A probe configured for `url` but not started, for tests that set more options first.
+  probe &prepare(const std::string &url, long timeout_ms = 10000) {
     probes.push_back(std::make_unique<probe>());
     probe &added = *probes.back();
     added.easy = curl_easy_init();
@@ -64,7 +71,6 @@ struct loop_fixture {
     curl_easy_setopt(added.easy, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(added.easy, CURLOPT_WRITEFUNCTION, collect_body);
     curl_easy_setopt(added.easy, CURLOPT_WRITEDATA, &added);
-    start(added);
     return added;
   }
 
@@ -360,16 +366,10 @@ TEST_SUITE("loop") {
       static int chained = 0;
       chained = 0;
       loop_fixture fixture;
-      fixture.probes.push_back(std::make_unique<probe>());
-      probe &first = *fixture.probes.back();
-      first.easy = curl_easy_init();
-      curl_easy_setopt(first.easy, CURLOPT_URL, url.c_str());
+      probe &first = fixture.prepare(url, 5000);
       if (!unix_path.empty()) curl_easy_setopt(first.easy, CURLOPT_UNIX_SOCKET_PATH, unix_path.c_str());
-      curl_easy_setopt(first.easy, CURLOPT_TIMEOUT_MS, 5000L);
       // Otherwise the connect's 200 ms happy-eyeballs timer would run a transfer whose socket nobody polls.
       curl_easy_setopt(first.easy, CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS, 60000L);
-      curl_easy_setopt(first.easy, CURLOPT_WRITEFUNCTION, collect_body);
-      curl_easy_setopt(first.easy, CURLOPT_WRITEDATA, &first);
       fixture.start(first);
       fixture.after_done = [](loop_fixture &self, probe &done) {
         CHECK(done.result == CURLE_OK);
@@ -411,13 +411,7 @@ TEST_SUITE("loop") {
     loop_fixture fixture;
     static int sockets_opened = 0;
     sockets_opened = 0;
-    fixture.probes.push_back(std::make_unique<probe>());
-    probe &added = *fixture.probes.back();
-    added.easy = curl_easy_init();
-    const std::string url = url_for(server, "Right Away");
-    curl_easy_setopt(added.easy, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(added.easy, CURLOPT_WRITEFUNCTION, collect_body);
-    curl_easy_setopt(added.easy, CURLOPT_WRITEDATA, &added);
+    probe &added = fixture.prepare(url_for(server, "Right Away"));
     curl_easy_setopt(added.easy, CURLOPT_SOCKOPTFUNCTION, +[](void *, curl_socket_t, curlsocktype) -> int {
       ++sockets_opened;
       return CURL_SOCKOPT_OK;
