@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "support/fixture_server.hpp"
+#include "support/run_output.hpp"
 
 namespace {
 
@@ -318,9 +319,8 @@ TEST_SUITE("loop") {
   TEST_CASE("a pooled connection curl drops without a word, and a new socket under its number") {
     for (const bool over_unix_socket : {false, true}) {
       CAPTURE(over_unix_socket);
-      char directory[] = "/tmp/uvcurl-test-XXXXXX";
-      REQUIRE(mkdtemp(directory) != nullptr);
-      const std::string socket_path = std::string(directory) + "/server";
+      const test_support::temp_dir directory("uvcurl-test");
+      const std::string socket_path = directory / "server";
       const int listener = socket(over_unix_socket ? AF_UNIX : AF_INET, SOCK_STREAM, 0);
       REQUIRE(listener >= 0);
       static std::string url, unix_path;
@@ -386,8 +386,6 @@ TEST_SUITE("loop") {
       CHECK(first.calls == transfers);
       server.join();
       close(listener);
-      unlink(socket_path.c_str());
-      rmdir(directory);
       fixture.close_and_check();
     }
   }
