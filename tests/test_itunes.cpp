@@ -729,7 +729,10 @@ TEST_SUITE("utf8") {
       std::memset(ending_in_e_acute.get(), 'a', length);
       std::memcpy(ending_in_e_acute.get() + length - 2, "\xc3\xa9", 2);
       CHECK(itunes::is_valid_utf8({ending_in_e_acute.get(), length}));
-      ending_in_e_acute[length - 1] = 'a';  // a lead byte cut off by the end
+      ending_in_e_acute[length - 1] = 'a';  // a lead byte followed by no continuation byte
+      CHECK_FALSE(itunes::is_valid_utf8({ending_in_e_acute.get(), length}));
+      ending_in_e_acute[length - 2] = 'a';
+      ending_in_e_acute[length - 1] = '\xc3';  // a lead byte cut off by the end
       CHECK_FALSE(itunes::is_valid_utf8({ending_in_e_acute.get(), length}));
     }
   }
