@@ -12,15 +12,13 @@ parse_worker::parse_worker(completion_relay &relay, std::size_t backlog)
 parse_worker::~parse_worker() { finish(); }
 
 void parse_worker::submit(std::size_t index, int attempts, std::string &body) {
+  job answer{index, attempts, std::exchange(body, std::string())};
   if (waiting_.load(std::memory_order_relaxed) >= backlog_) {
-    job answer{index, attempts, std::move(body)};
-    body = std::string();
     record(answer);
     return;
   }
   waiting_.fetch_add(1, std::memory_order_relaxed);
-  queued_.push_back(job{index, attempts, std::move(body)});
-  body = std::string();
+  queued_.push_back(std::move(answer));
   // One loop iteration can finish hundreds of HTTP/2 streams: hand them over in batches as they come, or the
   // backlog fills before the iteration ends and the loop thread ends up parsing them all itself.
   constexpr std::size_t batch = 16;
