@@ -5,7 +5,6 @@
 // build installs its own files. The suite runs after the build (`make check` builds first), and installs what
 // that build made without rebuilding it.
 #include <doctest/doctest.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -23,6 +22,7 @@
 namespace {
 
 using test_support::lines_of;
+using test_support::temp_dir;
 
 namespace fs = std::filesystem;
 using test_support::command_result;
@@ -62,29 +62,6 @@ command_result run_tool(const std::vector<std::string> &args, double timeout_s =
   argv.insert(argv.end(), args.begin(), args.end());
   return test_support::run_command(argv, "", timeout_s, env);
 }
-
-// A fresh directory under $TMPDIR or /tmp, removed with everything in it at the end of the scope.
-class temp_dir {
- public:
-  temp_dir() {
-    const char *tmp = std::getenv("TMPDIR");
-    std::string pattern =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/artistfetch-install-XXXXXX";
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  temp_dir(const temp_dir &) = delete;
-  temp_dir &operator=(const temp_dir &) = delete;
-
-  const fs::path &path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // UVCURL_VERSION_* and the names of the UVCURL_EXTERN functions, read from the public header.
 struct header_facts {
@@ -325,10 +302,10 @@ std::string help_text() {
 TEST_SUITE("install") {
   TEST_CASE("make install with DESTDIR stages every file, and make uninstall removes them") {
     const header_facts facts = read_header();
-    temp_dir stage;
-    REQUIRE(run_make(facts, {"DESTDIR=" + stage.path().string(), "PREFIX=/usr/local", "install"}).exit_code ==
+    temp_dir stage("artistfetch-install");
+    REQUIRE(run_make(facts, {"DESTDIR=" + stage.path(), "PREFIX=/usr/local", "install"}).exit_code ==
             0);
-    const fs::path prefix = stage.path() / "usr/local";
+    const fs::path prefix = fs::path(stage.path()) / "usr/local";
     check_installed(prefix, facts);
 
     // The shared library: its SONAME, and the public functions as its whole interface.
@@ -356,15 +333,15 @@ TEST_SUITE("install") {
     CHECK(version.out.find(facts.version) != std::string::npos);
 
     REQUIRE(
-        run_make(facts, {"DESTDIR=" + stage.path().string(), "PREFIX=/usr/local", "uninstall"}).exit_code ==
+        run_make(facts, {"DESTDIR=" + stage.path(), "PREFIX=/usr/local", "uninstall"}).exit_code ==
         0);
     check_uninstalled(prefix);
   }
 
   TEST_CASE("a C program builds with pkg-config alone against an installed prefix and runs") {
     const header_facts facts = read_header();
-    temp_dir scratch;
-    const fs::path prefix = scratch.path() / "prefix";
+    temp_dir scratch("artistfetch-install");
+    const fs::path prefix = fs::path(scratch.path()) / "prefix";
     REQUIRE(run_make(facts, {"PREFIX=" + prefix.string(), "install"}).exit_code == 0);
     check_installed(prefix, facts);
 
@@ -378,7 +355,7 @@ TEST_SUITE("install") {
       CHECK(flags.out.find("-I" + (prefix / "include").string()) != std::string::npos);
       CHECK(flags.out.find("-L" + (prefix / "lib").string()) != std::string::npos);
 
-      const fs::path program = scratch.path() / "embed";
+      const fs::path program = fs::path(scratch.path()) / "embed";
       command_result compile = test_support::run_command(
           {"/bin/sh", "-c", "exec cc -std=c99 \"$1\" $(pkg-config --cflags --libs uvcurl) -o \"$2\"", "sh",
            (root_dir() / "examples/embed.c").string(), program.string()},

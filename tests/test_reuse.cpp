@@ -2,7 +2,6 @@
 // directory of our own. 1,000 lookups to one host must open no more connections than --concurrency over
 // HTTP/1.1 keep-alive, and exactly one over TLS with HTTP/2. Nothing here is timed.
 #include <doctest/doctest.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "support/fixture_server.hpp"
+#include "support/run_output.hpp"
 
 using test_support::command_result;
 using test_support::run_command;
@@ -52,14 +52,9 @@ long to_long(const std::string &text, const std::string &what) {
 class nginx_fixture {
  public:
   nginx_fixture() {
-    char pattern[] = "/tmp/artistfetch-reuse-XXXXXX";
-    if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
-    root_ = pattern;
-    dir_ = root_ + "/nginx";
     command_result started =
         run_command({fixture_script(), "start", dir_, "--owner", std::to_string(::getpid())}, "", 60);
     if (started.exit_code != 0) {
-      remove_tree();
       throw std::runtime_error("scripts/nginx-fixture start failed (exit " + std::to_string(started.exit_code) +
                                "; are nginx-light, libnginx-mod-http-echo and openssl installed?): " + started.err);
     }
@@ -69,10 +64,7 @@ class nginx_fixture {
     cert_ = fields["cert"];
   }
 
-  ~nginx_fixture() {
-    run_command({fixture_script(), "stop", dir_}, "", 30);
-    remove_tree();
-  }
+  ~nginx_fixture() { run_command({fixture_script(), "stop", dir_}, "", 30); }
 
   nginx_fixture(const nginx_fixture &) = delete;
   nginx_fixture &operator=(const nginx_fixture &) = delete;
@@ -101,14 +93,9 @@ class nginx_fixture {
   }
 
  private:
-  void remove_tree() const noexcept {
-    try {
-      run_command({"/bin/rm", "-rf", root_}, "", 30);
-    } catch (...) {
-    }
-  }
-
-  std::string root_, dir_, cert_;
+  const test_support::temp_dir root_{"artistfetch-reuse"};  // outlives the stop in the destructor's body
+  const std::string dir_ = root_ / "nginx";
+  std::string cert_;
   long http_port_ = 0, https_port_ = 0;
 };
 
