@@ -1,6 +1,7 @@
-// libFuzzer target: parse_results and filter_exact on arbitrary bytes. Besides the sanitizers, it checks that
-// every album's json is a compact object that parses back to the same fields, and that parse_results agrees
-// with RapidJSON's own DOM about which bodies are acceptable.
+// libFuzzer target: parse_results (with and without the filter the runners pass it) and filter_exact on
+// arbitrary bytes. Besides the sanitizers, it checks that every album's json is a compact object that parses
+// back to the same fields, that parse_results agrees with RapidJSON's own DOM about which bodies are
+// acceptable, and that a filtered parse keeps exactly the albums the unfiltered one would, field for field.
 #include <rapidjson/document.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
@@ -149,6 +150,30 @@ void check_against_dom(std::string_view body, const itunes::parse_result &parsed
   require(parsed.albums.size() == objects, "one album per object element");
 }
 
+// What record_from_response does: parse with a filter on `name`. Each kept album must equal the unfiltered
+// parse's; a refused one keeps only its artistName, so its json is empty (which is how a kept one is told).
+void check_filtered_parse(std::string_view body, const itunes::parse_result &unfiltered,
+                          const std::string &name) {
+  const itunes::parse_result filtered = itunes::parse_results(
+      body, [&name](const std::string *artist_name) { return artist_name && *artist_name == name; });
+  require(filtered.ok && filtered.albums.size() == unfiltered.albums.size(),
+          "a filtered parse accepts the body and sees every album");
+  for (std::size_t i = 0; i < filtered.albums.size(); ++i) {
+    const itunes::album &seen = filtered.albums[i], &full = unfiltered.albums[i];
+    require(seen.artist_name == full.artist_name, "a filtered parse keeps every album's artistName");
+    if (full.artist_name == name) {
+      require(!seen.json.empty() && seen.json == full.json && seen.collection_name == full.collection_name &&
+                  seen.release_date == full.release_date && seen.primary_genre == full.primary_genre &&
+                  seen.track_count == full.track_count,
+              "a kept album is the unfiltered parse's album");
+    } else {
+      require(seen.json.empty() && seen.collection_name.empty() && seen.release_date.empty() &&
+                  seen.primary_genre.empty() && !seen.track_count,
+              "a refused album keeps only its artistName");
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
@@ -171,6 +196,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     for (const itunes::album &album : parsed.albums) expected += (album.artist_name == name) ? 1 : 0;
     const std::vector<itunes::album> kept = itunes::filter_exact(parsed.albums, name);
     require(kept.size() == expected, "filter_exact keeps every exact match and nothing else");
+    check_filtered_parse(body, parsed, name);
     for (const itunes::album &album : kept) {
       rapidjson::Document doc;
       require(parse_dom(album.json, doc), "a kept album's json parses");
