@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "itunes/aggregator.hpp"
@@ -65,6 +66,13 @@ const rapidjson::Value *last_member(const rapidjson::Value &object, const char *
 
 std::string wrap(std::string_view elements) {
   return "{\"results\":[" + std::string(elements) + "]}";
+}
+
+// The albums an exact lookup of `artist` keeps from a 200 answer, as the runners record them.
+std::vector<itunes::album> matches(const std::string &artist, std::string_view body) {
+  itunes::artist_record record = itunes::record_from_response(artist, 200, body, 1, itunes::match_mode::exact);
+  REQUIRE(record.ok);
+  return std::move(record.results);
 }
 
 std::string decoded(std::string_view text) {
@@ -403,13 +411,16 @@ TEST_SUITE("results") {
   }
 
   TEST_CASE("an artistName that is not a string is kept by the parser without artist_name") {
-    const itunes::parse_result parsed = itunes::parse_results(
-        wrap(R"({"artistName":7},{"artistName":null},{"artistName":["A"]},{"artistName":{"x":"A"}})"));
+    const std::string body =
+        wrap(R"({"artistName":7},{"artistName":null},{"artistName":["A"]},{"artistName":{"x":"A"}})");
+    const itunes::parse_result parsed = itunes::parse_results(body);
     REQUIRE(parsed.ok);
     REQUIRE(parsed.albums.size() == 4);
     for (const itunes::album &a : parsed.albums) CHECK_FALSE(a.artist_name.has_value());
-    CHECK(itunes::filter_exact(parsed.albums, "A").empty());
-    CHECK(itunes::filter_exact(parsed.albums, "7").empty());
+    for (const char *artist : {"A", "7", ""}) {  // and so no name matches them
+      CAPTURE(artist);
+      CHECK(matches(artist, body).empty());
+    }
   }
 
   TEST_CASE("fields of another type are left empty") {
@@ -545,42 +556,39 @@ TEST_SUITE("results") {
 }
 
 TEST_SUITE("results") {
-  TEST_CASE("filter_exact keeps only the exact name, in order") {
-    const itunes::parse_result parsed = itunes::parse_results(read_fixture("album-sample.json"));
-    REQUIRE(parsed.ok);
-    const std::vector<itunes::album> kept = itunes::filter_exact(parsed.albums, "Billie Eilish");
+  TEST_CASE("only the exact name is kept, in order") {
+    const std::string sample = read_fixture("album-sample.json");
+    const std::vector<itunes::album> kept = matches("Billie Eilish", sample);
     REQUIRE(kept.size() == 3);
     CHECK(kept[0].collection_name == "HIT ME HARD AND SOFT");
     CHECK(kept[1].track_count == 1);
     CHECK(kept[2].release_date == "2019-03-29T07:00:00Z");
     for (const itunes::album &a : kept) CHECK(*a.artist_name == "Billie Eilish");
 
-    const std::vector<itunes::album> duo = itunes::filter_exact(parsed.albums, "Billie Eilish & Khalid");
+    const std::vector<itunes::album> duo = matches("Billie Eilish & Khalid", sample);
     REQUIRE(duo.size() == 1);
     CHECK(duo[0].collection_name == "lovely - Single");
   }
 
-  TEST_CASE("filter_exact does not fold case or trim spaces") {
-    const itunes::parse_result parsed = itunes::parse_results(read_fixture("album-sample.json"));
-    REQUIRE(parsed.ok);
+  TEST_CASE("exact matching does not fold case or trim spaces") {
+    const std::string sample = read_fixture("album-sample.json");
     for (const char *name : {"billie eilish", "BILLIE EILISH", "Billie eilish", " Billie Eilish",
                              "Billie Eilish ", "Billie  Eilish", "Billie", "Eilish", "Billie Eilish &", ""}) {
       CAPTURE(name);
-      CHECK(itunes::filter_exact(parsed.albums, name).empty());
+      CHECK(matches(name, sample).empty());
     }
   }
 
-  TEST_CASE("filter_exact compares the decoded name, escapes included") {
-    const itunes::parse_result parsed = itunes::parse_results(wrap(
+  TEST_CASE("exact matching compares the decoded name, escapes included") {
+    const std::string body = wrap(
         R"({"artistName":"Beyonc\u00e9"},{"artistName":"Beyoncé"},{"artistName":"Beyonce"},)"
-        R"({"artistName":"Beyonce\u0301"},{"artistName":"\u5742\u672c\u9f8d\u4e00"},{"artistName":"AC\/DC"})"));
-    REQUIRE(parsed.ok);
-    const std::vector<itunes::album> kept = itunes::filter_exact(parsed.albums, "Beyoncé");
+        R"({"artistName":"Beyonce\u0301"},{"artistName":"\u5742\u672c\u9f8d\u4e00"},{"artistName":"AC\/DC"})");
+    const std::vector<itunes::album> kept = matches("Beyoncé", body);
     REQUIRE(kept.size() == 2);
     CHECK(kept[0].json == R"({"artistName":"Beyonc\u00e9"})");
     CHECK(kept[1].json == R"({"artistName":"Beyoncé"})");
-    CHECK(itunes::filter_exact(parsed.albums, "坂本龍一").size() == 1);
-    CHECK(itunes::filter_exact(parsed.albums, "AC/DC").size() == 1);
+    CHECK(matches("坂本龍一", body).size() == 1);
+    CHECK(matches("AC/DC", body).size() == 1);
   }
 }
 

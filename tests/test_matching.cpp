@@ -152,18 +152,18 @@ TEST_SUITE("matching") {
     CHECK_FALSE(itunes::names_match("Straße", "STRASSE", match_mode::nocase));
   }
 
-  TEST_CASE("filter_matches keeps the server's order, and exact is filter_exact") {
-    const std::vector<itunes::album> albums =
-        albums_by({"Beyoncé", "The Carters", "BEYONCÉ", "Beyonce", "beyoncé", "Beyoncé & Shakira"});
-    CHECK(artists_of(itunes::filter_matches(albums, "beyoncé", itunes::match_mode::nocase)) ==
-          std::vector<std::string>{"Beyoncé", "BEYONCÉ", "beyoncé"});
-    CHECK(artists_of(itunes::filter_matches(albums, "beyoncé", itunes::match_mode::exact)) ==
-          std::vector<std::string>{"beyoncé"});
-    CHECK(artists_of(itunes::filter_matches(albums, "Beyoncé", itunes::match_mode::exact)) ==
-          artists_of(itunes::filter_exact(albums, "Beyoncé")));
-    itunes::album nameless;
-    nameless.json = "{}";
-    CHECK(itunes::filter_matches({nameless}, "", itunes::match_mode::nocase).empty());
+  TEST_CASE("record_from_response keeps the matches in the server's order, under either mode") {
+    const std::string body =
+        body_with({"Beyoncé", "The Carters", "BEYONCÉ", "Beyonce", "beyoncé", "Beyoncé & Shakira"});
+    const auto kept = [&body](const std::string &artist, itunes::match_mode mode) {
+      return artists_of(itunes::record_from_response(artist, 200, body, 1, mode).results);
+    };
+    CHECK(kept("beyoncé", itunes::match_mode::nocase) == std::vector<std::string>{"Beyoncé", "BEYONCÉ", "beyoncé"});
+    CHECK(kept("beyoncé", itunes::match_mode::exact) == std::vector<std::string>{"beyoncé"});
+    CHECK(kept("Beyoncé", itunes::match_mode::exact) == std::vector<std::string>{"Beyoncé"});
+    // An album without a string artistName matches nothing, not even the empty name.
+    const std::string nameless = R"({"results":[{},{"artistName":null}]})";
+    CHECK(itunes::record_from_response("", 200, nameless, 1, itunes::match_mode::nocase).results.empty());
   }
 
   TEST_CASE("edit_distance counts code points and stops past the limit") {

@@ -339,16 +339,6 @@ bool names_match(std::string_view name, std::string_view artist, match_mode mode
   return mode == match_mode::nocase && fold_case(name) == fold_case(artist);
 }
 
-std::vector<album> filter_matches(std::vector<album> albums, std::string_view artist, match_mode mode) {
-  if (mode == match_mode::exact) return filter_exact(std::move(albums), artist);
-  const std::string folded_artist = fold_case(artist);
-  const auto other_artist = [&folded_artist](const album &a) {
-    return !a.artist_name || fold_case(*a.artist_name) != folded_artist;
-  };
-  albums.erase(std::remove_if(albums.begin(), albums.end(), other_artist), albums.end());
-  return albums;
-}
-
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit) {
   std::vector<char32_t> a_points, b_points;
   code_points_of(a, a_points);

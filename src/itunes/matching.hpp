@@ -42,10 +42,6 @@ void loose_key(std::string_view text, std::string &out);  // the same into `out`
 // Whether `name` (a result's artistName) matches the requested `artist` under `mode`.
 bool names_match(std::string_view name, std::string_view artist, match_mode mode);
 
-// Keeps the albums whose artistName is a string matching `artist` under `mode`, in order. With
-// match_mode::exact this is filter_exact().
-std::vector<album> filter_matches(std::vector<album> albums, std::string_view artist, match_mode mode);
-
 // The closest artistNames among `albums` to `artist`, for when none of them matched: up to `max_count`
 // distinct names (byte-distinct, first occurrence kept), ranked by the Levenshtein distance between their
 // loose_key() and the artist's, counted in code points; ties keep the server's order. Only names within

@@ -117,22 +117,10 @@ class results_handler {
   bool String(const char *text, rapidjson::SizeType length, bool) {
     if (!value_starts(value_kind::scalar)) return false;
     if (depth_ == 3 && in_album_) {
-      switch (field_) {
-        case album_field::artist_name:
-          albums_.back().artist_name.emplace(text, length);
-          break;
-        case album_field::collection_name:
-          fields_.collection_name.assign(text, length);
-          break;
-        case album_field::release_date:
-          fields_.release_date.assign(text, length);
-          break;
-        case album_field::primary_genre:
-          fields_.primary_genre.assign(text, length);
-          break;
-        case album_field::none:
-        case album_field::track_count:
-          break;
+      if (field_ == album_field::artist_name) {
+        albums_.back().artist_name.emplace(text, length);
+      } else if (std::string *buffer = text_buffer(field_)) {
+        buffer->assign(text, length);
       }
     }
     field_ = album_field::none;
@@ -156,10 +144,7 @@ class results_handler {
       // The iterative parser announces a container before taking its bracket: Tell() is the '{' itself.
       album_begin_ = stream_.Tell();
       albums_.emplace_back();
-      fields_.collection_name.clear();
-      fields_.release_date.clear();
-      fields_.primary_genre.clear();
-      fields_.track_count.reset();
+      fields_.clear();
       in_album_ = true;
     }
     field_ = album_field::none;
@@ -177,10 +162,7 @@ class results_handler {
       // parse's memory work.
       if (!keep_ || keep_(current.artist_name ? &*current.artist_name : nullptr)) {
         current.json = without_insignificant_space(body_.substr(album_begin_, end - album_begin_));
-        current.collection_name = fields_.collection_name;
-        current.release_date = fields_.release_date;
-        current.primary_genre = fields_.primary_genre;
-        current.track_count = fields_.track_count;
+        fields_.copy_to(current);
       }
       in_album_ = false;
     }
@@ -240,25 +222,30 @@ class results_handler {
 
   bool in_album_field(album_field field) const { return depth_ == 3 && in_album_ && field_ == field; }
 
-  void clear_field() {
-    switch (field_) {
-      case album_field::artist_name:
-        albums_.back().artist_name.reset();
-        break;
+  // The buffer of a string field the table view shows; nullptr for the others.
+  std::string *text_buffer(album_field field) {
+    switch (field) {
       case album_field::collection_name:
-        fields_.collection_name.clear();
-        break;
+        return &fields_.collection_name;
       case album_field::release_date:
-        fields_.release_date.clear();
-        break;
+        return &fields_.release_date;
       case album_field::primary_genre:
-        fields_.primary_genre.clear();
-        break;
+        return &fields_.primary_genre;
+      case album_field::artist_name:
       case album_field::track_count:
-        fields_.track_count.reset();
-        break;
       case album_field::none:
         break;
+    }
+    return nullptr;
+  }
+
+  void clear_field() {
+    if (field_ == album_field::artist_name) {
+      albums_.back().artist_name.reset();
+    } else if (field_ == album_field::track_count) {
+      fields_.track_count.reset();
+    } else if (std::string *buffer = text_buffer(field_)) {
+      buffer->clear();
     }
   }
 
@@ -268,9 +255,22 @@ class results_handler {
   std::vector<album> albums_;
   // The current album's fields other than artistName, copied into it only if the filter keeps it; their
   // buffers serve one album after another.
-  struct {
+  struct pending_fields {
     std::string collection_name, release_date, primary_genre;
     std::optional<long long> track_count;
+
+    void clear() {
+      collection_name.clear();
+      release_date.clear();
+      primary_genre.clear();
+      track_count.reset();
+    }
+    void copy_to(album &kept) const {
+      kept.collection_name = collection_name;
+      kept.release_date = release_date;
+      kept.primary_genre = primary_genre;
+      kept.track_count = track_count;
+    }
   } fields_;
   std::size_t depth_ = 0;
   std::size_t album_begin_ = 0;
@@ -376,12 +376,6 @@ parse_result parse_results(std::string_view body, const album_filter &keep) {
   parse_result result = parse_with<prevalidated_parse_flags | rapidjson::kParseInsituFlag>(body, stream, keep);
   if (padded.capacity() > 1024 * 1024) padded = std::string();  // one huge body must not stay with the thread
   return result;
-}
-
-std::vector<album> filter_exact(std::vector<album> albums, std::string_view artist) {
-  const auto other_artist = [artist](const album &a) { return !a.artist_name || *a.artist_name != artist; };
-  albums.erase(std::remove_if(albums.begin(), albums.end(), other_artist), albums.end());
-  return albums;
 }
 
 }  // namespace itunes

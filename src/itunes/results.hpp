@@ -37,7 +37,4 @@ using album_filter = std::function<bool(const std::string *artist_name)>;
 // albums that will be dropped is most of a parse's memory work.
 parse_result parse_results(std::string_view body, const album_filter &keep = nullptr);
 
-// Keeps the albums whose artistName is a string equal to `artist` byte for byte, in order.
-std::vector<album> filter_exact(std::vector<album> albums, std::string_view artist);
-
 }  // namespace itunes
