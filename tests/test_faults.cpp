@@ -338,9 +338,9 @@ TEST_SUITE("interruption") {
   }
 
   TEST_CASE("with several loops, a throttling answer seen by one pauses the others too") {
-    // Two loops of one slot each: the first takes even positions, the second odd ones. "@503once A" (first
-    // loop) is answered at once with 503 and Retry-After: 1; "@slow300 B" (second loop) ends 300 ms later,
-    // when its loop would start "N3", unless the pause holds every loop back.
+    // Two loops of one slot each, one taking "@503once A", the other "@slow300 B". A is answered at once with
+    // 503 and Retry-After: 1; B ends 300 ms later, when its loop would start "N2", unless the pause holds every
+    // loop back.
     fixture_server server;
     std::vector<std::string> names{"@503once A", "@slow300 B"};
     for (int i = 2; i < 40; ++i) names.push_back("N" + std::to_string(i));
@@ -348,11 +348,27 @@ TEST_SUITE("interruption") {
     CHECK(run.result.exit_code == 143);
     CHECK(server.requests_for("@503once A") == 1);
     CHECK(server.requests_for("@slow300 B") == 1);
-    CHECK(server.requests_for("N3") == 0);
+    CHECK(server.requests_for("N2") == 0);
     CHECK(server.total_requests() == 2);
     REQUIRE(run.records.size() == names.size());
     CHECK(run.records[1].status == "ok");
     for (std::size_t i = 2; i < names.size(); ++i) CHECK(is_cancelled(run.records[i]));
+  }
+
+  TEST_CASE("with several loops, an artist that hangs holds back only its own slot") {
+    // Two loops of one slot each. One takes "@hang A" and never gets an answer; the other must take every
+    // artist after it, rather than leave half of them waiting behind A in a share of their own.
+    fixture_server server;
+    std::vector<std::string> names{"@hang A"};
+    for (int i = 1; i < 40; ++i) names.push_back("N" + std::to_string(i));  // enough for two loops
+    timed_run run = run_interrupted(server, {"--concurrency", "2", "--threads", "2"}, names, SIGTERM, 1.5);
+    CHECK(run.result.exit_code == 143);
+    CHECK(is_cancelled(run.records[0]));
+    for (std::size_t i = 1; i < names.size(); ++i) {
+      CAPTURE(names[i]);
+      CHECK(run.records[i].status == "ok");
+      CHECK(server.requests_for(names[i]) == 1);
+    }
   }
 
   TEST_CASE("a throttling answer pauses the whole queue, not only its own artist") {

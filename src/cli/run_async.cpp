@@ -4,8 +4,10 @@
 // not yet started. One uv timer wakes the scheduler for whichever of those comes first, so nothing busy-waits.
 //
 // A run is one or more shards: each is such a scheduler with a loop, a uvcurl handle and connections of its
-// own, on a thread of its own, for every K-th artist. One loop keeps one core busy with libcurl's and the
-// kernel's work per request; side by side they use the others. A lone shard hands parsing to a worker thread.
+// own, on a thread of its own. One loop keeps one core busy with libcurl's and the kernel's work per request;
+// side by side they use the others. They take artists from one shared cursor, in input order, so a shard
+// whose answers come sooner takes more, and all of them finish together. A lone shard hands parsing to a
+// worker thread.
 #include <uvcurl.h>
 
 #include <algorithm>
@@ -16,8 +18,10 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <random>
+#include <string>
 #include <system_error>
 #include <thread>
 
@@ -42,17 +46,27 @@ struct run_shared {
         relay(report, hooks),
         attempts(opts.artists.size(), 0) {}
 
+  // The next artist no shard has taken, if any. Once taken, an artist and its retries stay with that shard.
+  std::optional<std::size_t> take_next() {
+    if (next_to_fetch.load(std::memory_order_relaxed) >= to_fetch.size()) return std::nullopt;
+    const std::size_t at = next_to_fetch.fetch_add(1, std::memory_order_relaxed);
+    if (at >= to_fetch.size()) return std::nullopt;  // another shard took the last one meanwhile
+    return to_fetch[at];
+  }
+  bool has_next() const { return next_to_fetch.load(std::memory_order_relaxed) < to_fetch.size(); }
+
   const run_plan plan;
   itunes::aggregator report;
   completion_relay relay;
   std::vector<int> attempts;
+  std::vector<std::size_t> to_fetch;  // the artists the store did not answer, in input order
+  std::atomic<std::size_t> next_to_fetch{0};
   std::atomic<double> paused_until_s{0};  // a throttling answer holds back every shard (uv_now() seconds)
   std::atomic<int> signal{0};              // SIGINT or SIGTERM, as soon as any shard saw it
 };
 
-// One shard's share of the work.
+// How one shard runs: its share of --concurrency, and where it parses.
 struct shard_work {
-  std::vector<std::size_t> artists;  // indices, in the order they start
   int concurrency = 1;
   bool parse_worker = false;  // parse on a worker thread instead of the loop thread
 };
@@ -61,13 +75,13 @@ struct shard_work {
 struct shard_outcome {
   std::size_t requests = 0;
   bool loop_closed = true;
+  std::string failure;  // why the shard could not start; it took no artist
 };
 
 class async_run {
  public:
   async_run(run_shared &shared, shard_work work)
       : shared_(shared),
-        artists_(std::move(work.artists)),
         concurrency_(static_cast<std::size_t>(work.concurrency)),
         bucket_(shared.plan.rate_per_min, default_burst(shared.plan.rate_per_min)),
         random_(std::random_device{}()) {
@@ -104,8 +118,8 @@ class async_run {
   void finish();
   void close_handles();
   void close_handle(uv_handle_t *handle);
-  bool has_ready() const { return !retries_.empty() || next_ < artists_.size(); }
-  std::size_t take_ready();
+  bool has_ready() const { return !retries_.empty() || shared_.has_next(); }
+  std::optional<std::size_t> take_ready();
 
   static void on_done(CURL *easy, CURLcode result, void *user_data);
   static void on_wakeup(uv_timer_t *timer);
@@ -113,7 +127,6 @@ class async_run {
   static void on_signal(uv_signal_t *handle, int signum);
 
   run_shared &shared_;
-  const std::vector<std::size_t> artists_;
   const std::size_t concurrency_;
   std::unique_ptr<parse_worker> parser_;  // null: the loop thread parses
   token_bucket bucket_;
@@ -127,7 +140,6 @@ class async_run {
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
 
-  std::size_t next_ = 0;                // artists_[next_...] have not started yet
   std::deque<std::size_t> retries_;     // retries whose backoff has ended
   std::priority_queue<delayed_retry, std::vector<delayed_retry>, std::greater<>> delayed_;
   std::vector<std::unique_ptr<slot>> slots_;
@@ -173,8 +185,9 @@ void async_run::start(slot *free_slot, std::size_t index) {
   ++in_flight_;
 }
 
-std::size_t async_run::take_ready() {
-  if (retries_.empty()) return artists_[next_++];
+// This shard's retries come before the artists no shard has started yet.
+std::optional<std::size_t> async_run::take_ready() {
+  if (retries_.empty()) return shared_.take_next();
   const std::size_t index = retries_.front();
   retries_.pop_front();
   return index;
@@ -194,9 +207,13 @@ void async_run::pump() {
   while (signal_ == 0 && has_ready() && now >= shared_.paused_until_s.load() && bucket_.wait_s(now) == 0) {
     slot *free_slot = take_slot();
     if (free_slot == nullptr) break;
+    const std::optional<std::size_t> index = take_ready();
+    if (!index) {  // other shards took the rest
+      free_slots_.push_back(free_slot);
+      break;
+    }
     bucket_.try_take(now);
-    const std::size_t index = take_ready();
-    start(free_slot, index);
+    start(free_slot, *index);
   }
   if (!has_ready() && delayed_.empty() && in_flight_ == 0) {
     finish();
@@ -274,7 +291,7 @@ void async_run::stop(int signum) {
   auto cancel_waiting = [this](std::size_t index) {
     shared_.relay.record_error(index, cancelled_error, 0, shared_.attempts[index]);
   };
-  while (has_ready()) cancel_waiting(take_ready());
+  while (const std::optional<std::size_t> index = take_ready()) cancel_waiting(*index);
   for (; !delayed_.empty(); delayed_.pop()) cancel_waiting(delayed_.top().index);
   // Each cancel reports through on_done at once; collect the handles first since that frees their slots.
   std::vector<CURL *> running;
@@ -306,7 +323,7 @@ shard_outcome async_run::run() {
   shard_outcome outcome;
   if (uv_loop_init(&loop_) != 0) {
     outcome.loop_closed = false;
-    for (std::size_t index : artists_) shared_.relay.record_error(index, "could not start libuv", 0, 0);
+    outcome.failure = "could not start libuv";
     return outcome;
   }
   uv_timer_init(&loop_, &wakeup_);
@@ -334,8 +351,7 @@ shard_outcome async_run::run() {
     slots_.reserve(concurrency_);
     pump();
   } else {
-    for (std::size_t index : artists_)
-      shared_.relay.record_error(index, std::string("could not start: ") + uvcurl_strerror(rc), 0, 0);
+    outcome.failure = std::string("could not start: ") + uvcurl_strerror(rc);
     finished_ = true;
     close_handles();
   }
@@ -368,46 +384,46 @@ std::size_t shard_count(const options &opts, const run_plan &plan, std::size_t t
 run_report run_async(const options &opts, const run_hooks &hooks) {
   const auto started = std::chrono::steady_clock::now();
   run_shared shared(opts, hooks);
-  std::vector<std::size_t> to_fetch;
-  to_fetch.reserve(opts.artists.size());
+  shared.to_fetch.reserve(opts.artists.size());
   for (std::size_t index = 0; index < opts.artists.size(); ++index)
-    if (!shared.relay.answer_from_store(index)) to_fetch.push_back(index);
+    if (!shared.relay.answer_from_store(index)) shared.to_fetch.push_back(index);
 
-  // Shard k takes every K-th artist from the k-th, so each starts its artists in input order.
-  const std::size_t shards = shard_count(opts, shared.plan, to_fetch.size());
+  const std::size_t shards = shard_count(opts, shared.plan, shared.to_fetch.size());
   std::vector<shard_work> work(shards);
   for (std::size_t k = 0; k < shards; ++k) {
     work[k].concurrency = opts.concurrency / static_cast<int>(shards) + (k < opts.concurrency % shards ? 1 : 0);
     work[k].parse_worker = shards == 1;  // side by side, the loops already keep every core busy
-    work[k].artists.reserve(to_fetch.size() / shards + 1);
   }
-  for (std::size_t i = 0; i < to_fetch.size(); ++i) work[i % shards].artists.push_back(to_fetch[i]);
-  to_fetch = {};
-
   std::vector<shard_outcome> outcomes(shards);
   const auto run_shard = [&shared, &work, &outcomes](std::size_t k) {
     try {
-      outcomes[k] = async_run(shared, std::move(work[k])).run();
+      outcomes[k] = async_run(shared, work[k]).run();
     } catch (const std::exception &) {  // out of memory: what this shard did not finish is "not fetched"
       outcomes[k].loop_closed = false;
     }
   };
   std::vector<std::thread> threads;
-  std::vector<std::size_t> on_this_thread{0};
   for (std::size_t k = 1; k < shards; ++k) {
     try {
       threads.emplace_back(run_shard, k);
-    } catch (const std::system_error &) {  // no thread to be had: this one runs the shard after its own
-      on_this_thread.push_back(k);
+    } catch (const std::system_error &) {  // no thread to be had: the other shards take its artists
     }
   }
-  for (std::size_t k : on_this_thread) run_shard(k);
+  run_shard(0);
   for (std::thread &each : threads) each.join();
 
   run_report result;
+  std::string failure;
   for (const shard_outcome &each : outcomes) {
     result.requests += each.requests;
     result.loop_closed = result.loop_closed && each.loop_closed;
+    if (failure.empty()) failure = each.failure;
+  }
+  // Artists are left untaken only when no shard could run: if one could not start, they get its reason (the
+  // report calls the others "not fetched").
+  if (!failure.empty()) {
+    while (const std::optional<std::size_t> index = shared.take_next())
+      shared.relay.record_error(*index, failure, 0, 0);
   }
   result.signal = shared.signal.load();
   result.records = shared.report.take_report();
