@@ -265,9 +265,23 @@ TEST_SUITE("output") {
     CHECK(lines[0] == "ARTIST    ALBUM  RELEASED    TRACKS  GENRE");
     CHECK(lines[1] == "Adele     25     2015-11-20      11  Pop");
     CHECK(lines[2] ==
-          "坂本龍一  error: HTTP 403 (throttled) after 4 attempts, a message longer than the album column "
-          "(HTTP 403)");
+          "坂本龍一  error: HTTP 403 (throttled) after 4 attempts, a message longer than the album column");
     CHECK(lines[3] == "Cher      error: Couldn't connect to server");
+  }
+
+  TEST_CASE("an error row names the HTTP status once, and only when there is one") {
+    const std::vector<itunes::artist_record> records = {
+        error_record("A", "HTTP 404", 404, 1),
+        error_record("B", "response is not valid JSON (Invalid value. at byte 0)", 200, 1),
+        error_record("C", "HTTP 5000 is not a status", 500, 1),
+        error_record("D", "Timeout was reached (curl error 28)", 0, 4),
+    };
+    const std::vector<std::string> lines = split_lines(cli::render_table(records));
+    REQUIRE(lines.size() == 5);
+    CHECK(lines[1] == "A       error: HTTP 404");
+    CHECK(lines[2] == "B       error: response is not valid JSON (Invalid value. at byte 0) (HTTP 200)");
+    CHECK(lines[3] == "C       error: HTTP 5000 is not a status (HTTP 500)");
+    CHECK(lines[4] == "D       error: Timeout was reached (curl error 28)");
   }
 
   TEST_CASE("very long album names are cut to 60 columns with an ellipsis") {

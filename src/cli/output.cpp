@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
+#include <string>
 #include <string_view>
 
 #include "itunes/utf8.hpp"
@@ -223,6 +225,18 @@ std::string did_you_mean(const std::vector<std::string> &names) {
   return text + '?';
 }
 
+// error: <message> (HTTP <status>), the status left out when there is none or the message starts with it.
+std::string error_cell(const itunes::artist_record &record) {
+  std::string text = "error: " + record.error;
+  if (record.http_status == 0) return text;
+  const std::string status = "HTTP " + std::to_string(record.http_status);
+  const std::string_view error = record.error;
+  const bool stated = error.substr(0, status.size()) == status &&
+                      (error.size() == status.size() ||
+                       !std::isdigit(static_cast<unsigned char>(error[status.size()])));  // not "HTTP 5000"
+  return stated ? text : text + " (" + status + ")";
+}
+
 bool looks_like_date(std::string_view text) {
   if (text.size() < 10) return false;
   for (std::size_t i = 0; i < 10; ++i) {
@@ -427,9 +441,7 @@ std::string render_table(const std::vector<itunes::artist_record> &records, bool
     if (!record.ok) {
       table_row row;
       row.cells[0] = std::move(artist);
-      std::string message = "error: " + record.error;
-      if (record.http_status != 0) message += " (HTTP " + std::to_string(record.http_status) + ")";
-      row.cells[1] = make_cell(message, static_cast<std::size_t>(-1));
+      row.cells[1] = make_cell(error_cell(record), static_cast<std::size_t>(-1));
       row.album_spans = true;
       row.style = error_style;
       rows.push_back(std::move(row));
