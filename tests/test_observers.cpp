@@ -295,7 +295,7 @@ TEST_SUITE("observers") {
   TEST_CASE("the stats as text name every figure") {
     const std::string text = cli::render_stats_text({cli::compute_stats(sample_run())});
     for (const char *part :
-         {"stats (async): 4 requests for 3 artists (1 retries)", "1220 bytes", "1 opened, 2 reused",
+         {"stats (async): 4 requests for 3 artists (1 retry)", "1220 bytes", "1 opened, 2 reused",
           "HTTP/1.1 x3", "p50", "p90", "p99", "max", "dns", "connect", "tls", "first byte", "total",
           "slowest artists", "20.0 ms  B (2 requests)"}) {
       CAPTURE(part);

@@ -479,6 +479,10 @@ std::string render_table(const std::vector<itunes::artist_record> &records, bool
   return out;
 }
 
+std::string counted(std::size_t count, const char *one, const char *many) {
+  return std::to_string(count) + ' ' + (count == 1 ? one : many);
+}
+
 std::size_t display_width(const std::string &text) {
   std::size_t width = 0;
   for (std::size_t at = 0; at < text.size();) {

@@ -36,4 +36,7 @@ void write_report(std::FILE *out, const std::vector<itunes::artist_record> &reco
 // Display width of UTF-8 text in terminal columns.
 std::size_t display_width(const std::string &text);
 
+// "1 request", "2 requests": `count` and the noun in its number.
+std::string counted(std::size_t count, const char *one, const char *many);
+
 }  // namespace cli

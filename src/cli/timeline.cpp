@@ -80,8 +80,7 @@ std::string seconds_text(std::int64_t us) {
 std::string run_heading(const run_record &run) {
   std::int64_t last_end = 0;
   for (const request_event &event : run.requests) last_end = std::max(last_end, event.end_us);
-  return run.label + ": " + std::to_string(run.requests.size()) +
-         (run.requests.size() == 1 ? " request" : " requests") + ", the last ending at " +
+  return run.label + ": " + counted(run.requests.size(), "request", "requests") + ", the last ending at " +
          seconds_text(last_end);
 }
 
