@@ -37,8 +37,8 @@ struct curl_easy_deleter {
   void operator()(CURL *easy) const noexcept { curl_easy_cleanup(easy); }
 };
 
-// What the shards of one run share. Each artist belongs to one shard, so `attempts` needs no lock; the report
-// and the hooks are reached through the relay, which locks.
+// What the shards of one run share. An artist, once taken, belongs to one shard, so `attempts` needs no lock;
+// the report and the hooks are reached through the relay, which locks.
 struct run_shared {
   run_shared(const options &opts, const run_hooks &hooks)
       : plan(make_run_plan(opts)),
@@ -66,7 +66,7 @@ struct run_shared {
 };
 
 // How one shard runs: its share of --concurrency, and where it parses.
-struct shard_work {
+struct shard_settings {
   int concurrency = 1;
   bool parse_worker = false;  // parse on a worker thread instead of the loop thread
 };
@@ -80,12 +80,12 @@ struct shard_outcome {
 
 class async_run {
  public:
-  async_run(run_shared &shared, shard_work work)
+  async_run(run_shared &shared, shard_settings settings)
       : shared_(shared),
-        concurrency_(static_cast<std::size_t>(work.concurrency)),
+        concurrency_(static_cast<std::size_t>(settings.concurrency)),
         bucket_(shared.plan.rate_per_min, default_burst(shared.plan.rate_per_min)),
         random_(std::random_device{}()) {
-    if (!work.parse_worker) return;
+    if (!settings.parse_worker) return;
     try {
       parser_ = std::make_unique<parse_worker>(shared.relay, concurrency_);
     } catch (const std::system_error &) {  // no thread to be had: the loop thread parses
@@ -389,15 +389,15 @@ run_report run_async(const options &opts, const run_hooks &hooks) {
     if (!shared.relay.answer_from_store(index)) shared.to_fetch.push_back(index);
 
   const std::size_t shards = shard_count(opts, shared.plan, shared.to_fetch.size());
-  std::vector<shard_work> work(shards);
+  std::vector<shard_settings> settings(shards);
   for (std::size_t k = 0; k < shards; ++k) {
-    work[k].concurrency = opts.concurrency / static_cast<int>(shards) + (k < opts.concurrency % shards ? 1 : 0);
-    work[k].parse_worker = shards == 1;  // side by side, the loops already keep every core busy
+    settings[k].concurrency = opts.concurrency / static_cast<int>(shards) + (k < opts.concurrency % shards ? 1 : 0);
+    settings[k].parse_worker = shards == 1;  // side by side, the loops already keep every core busy
   }
   std::vector<shard_outcome> outcomes(shards);
-  const auto run_shard = [&shared, &work, &outcomes](std::size_t k) {
+  const auto run_shard = [&shared, &settings, &outcomes](std::size_t k) {
     try {
-      outcomes[k] = async_run(shared, work[k]).run();
+      outcomes[k] = async_run(shared, settings[k]).run();
     } catch (const std::exception &) {  // out of memory: what this shard did not finish is "not fetched"
       outcomes[k].loop_closed = false;
     }
