@@ -391,7 +391,8 @@ run_report run_async(const options &opts, const run_hooks &hooks) {
   const std::size_t shards = shard_count(opts, shared.plan, shared.to_fetch.size());
   std::vector<shard_settings> settings(shards);
   for (std::size_t k = 0; k < shards; ++k) {
-    settings[k].concurrency = opts.concurrency / static_cast<int>(shards) + (k < opts.concurrency % shards ? 1 : 0);
+    settings[k].concurrency =
+        opts.concurrency / static_cast<int>(shards) + (k < opts.concurrency % shards ? 1 : 0);
     settings[k].parse_worker = shards == 1;  // side by side, the loops already keep every core busy
   }
   std::vector<shard_outcome> outcomes(shards);
