@@ -339,8 +339,8 @@ TEST_SUITE("interruption") {
 
   TEST_CASE("with several loops, a throttling answer seen by one pauses the others too") {
     // Two loops of one slot each, one taking "@503once A", the other "@slow300 B". A is answered at once with
-    // 503 and Retry-After: 1; B ends 300 ms later, when its loop would start "N2", unless the pause holds every
-    // loop back.
+    // 503 and Retry-After: 1; B ends 300 ms later, when its loop would start "N2", unless the pause holds
+    // every loop back.
     fixture_server server;
     std::vector<std::string> names{"@503once A", "@slow300 B"};
     for (int i = 2; i < 40; ++i) names.push_back("N" + std::to_string(i));

@@ -1,7 +1,8 @@
 // The async runner: a scheduler over uvcurl. Artists wait, in input order, until a slot (an easy handle from
 // a fixed pool), a token of the rate limit and the end of any throttling pause allow them to start; a failed
 // attempt worth retrying waits in `delayed_` until its backoff ends, then in `retries_`, ahead of the artists
-// not yet started. One uv timer wakes the scheduler for whichever of those comes first, so nothing busy-waits.
+// not yet started. One uv timer wakes the scheduler for whichever of those comes first, so nothing
+// busy-waits.
 //
 // A run is one or more shards: each is such a scheduler with a loop, a uvcurl handle and connections of its
 // own, on a thread of its own. One loop keeps one core busy with libcurl's and the kernel's work per request;

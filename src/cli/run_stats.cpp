@@ -46,10 +46,11 @@ std::vector<phase_row> phases_of(const run_stats &run) {
 }
 
 void append_text(std::string &out, const run_stats &run) {
+  out += "stats (" + run.label + "): " + counted(run.requests, "request", "requests") + " for " +
+         counted(run.artists, "artist", "artists") + " (" + counted(run.retries, "retry", "retries") + ")";
   char line[256];
   std::snprintf(line, sizeof line, " in %.3f s\n", run.wall_s);
-  out += "stats (" + run.label + "): " + counted(run.requests, "request", "requests") + " for " +
-         counted(run.artists, "artist", "artists") + " (" + counted(run.retries, "retry", "retries") + ")" + line;
+  out += line;
   out += "  downloaded    " + std::to_string(run.bytes) + " bytes\n";
   out += "  connections   " + std::to_string(run.connections_opened) + " opened, " +
          std::to_string(run.connections_reused) + " reused\n";
