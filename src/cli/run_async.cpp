@@ -49,7 +49,7 @@ struct run_shared {
 
   // The next artist no shard has taken, if any. Once taken, an artist and its retries stay with that shard.
   std::optional<std::size_t> take_next() {
-    if (next_to_fetch.load(std::memory_order_relaxed) >= to_fetch.size()) return std::nullopt;
+    if (!has_next()) return std::nullopt;  // no increment once the cursor has run out
     const std::size_t at = next_to_fetch.fetch_add(1, std::memory_order_relaxed);
     if (at >= to_fetch.size()) return std::nullopt;  // another shard took the last one meanwhile
     return to_fetch[at];
