@@ -1,19 +1,27 @@
 // Tests of scripts/fixture-server and of the C++ harness in tests/support.
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <rapidjson/document.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/fixture_server.hpp"
@@ -97,6 +105,142 @@ bool is_release_date(const std::string &text) {
       return false;
   }
   return true;
+}
+
+std::string server_url(const fixture_server &server, const std::string &path) {
+  return "http://127.0.0.1:" + std::to_string(server.port()) + path;
+}
+
+// A search with any query parameters after the term (e.g. "&entity=song&limit=200").
+std::string search_with(const std::string &term, const std::string &params) {
+  return "/search?term=" + url_encode(term) + params;
+}
+
+std::string string_member(const rapidjson::Value &object, const char *name) {
+  if (!object.IsObject() || !object.HasMember(name) || !object[name].IsString()) return "";
+  return std::string(object[name].GetString(), object[name].GetStringLength());
+}
+
+using value_type = rapidjson::Value;
+
+// Whether `object` has a member `name` of the kind `test` checks (e.g. &value_type::IsInt).
+bool member_is(const value_type &object, const char *name, bool (value_type::*test)() const) {
+  return object.IsObject() && object.HasMember(name) && (object[name].*test)();
+}
+
+// The "dropped" counter of /stats (requests closed unanswered by --close-on-reuse).
+long dropped_requests(const fixture_server &server) {
+  rapidjson::Document stats = parse_json(server.get("/stats"));
+  REQUIRE(stats.IsObject());
+  REQUIRE(stats.HasMember("dropped"));
+  return stats["dropped"].GetInt64();
+}
+
+// A raw TCP connection to the server, to see exactly what it sends and when it closes; the timeouts only
+// bound a hang, nothing is measured.
+class raw_connection {
+ public:
+  struct answer {
+    std::string head;       // status line and headers, up to the blank line
+    std::string body;       // what arrived of the body
+    bool complete = false;  // the whole body, as long as Content-Length says, arrived
+    bool closed = false;    // the server closed (end of file or reset) before or right after it
+  };
+
+  explicit raw_connection(int port) : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    REQUIRE(fd_ >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd_, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0);
+  }
+  ~raw_connection() { ::close(fd_); }
+  raw_connection(const raw_connection &) = delete;
+  raw_connection &operator=(const raw_connection &) = delete;
+
+  void send_get(const std::string &path) {
+    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n";
+    // MSG_NOSIGNAL: a connection the server closed is a failed check, not a SIGPIPE.
+    CHECK(::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+  }
+
+  // Reads one answer with a Content-Length body, or until the server closes or `timeout_s` passes.
+  answer read_answer(double timeout_s = 10) {
+    answer got;
+    std::string data;
+    size_t body_at = std::string::npos, length = 0;
+    const auto start = clock_type::now();
+    while (!got.complete && !got.closed && seconds_since(start) < timeout_s) {
+      if (!wait_readable(timeout_s - seconds_since(start))) break;
+      char buffer[65536];
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        got.closed = true;
+        break;
+      }
+      data.append(buffer, static_cast<size_t>(n));
+      if (body_at == std::string::npos && (body_at = data.find("\r\n\r\n")) != std::string::npos) {
+        body_at += 4;
+        got.head = data.substr(0, body_at);
+        std::string lower = got.head;
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        const size_t at = lower.find("\r\ncontent-length:");
+        length = at == std::string::npos ? 0 : std::stoul(lower.substr(at + 17));
+      }
+      if (body_at != std::string::npos) got.complete = data.size() - body_at >= length;
+    }
+    if (body_at != std::string::npos) got.body = data.substr(body_at);
+    return got;
+  }
+
+  // True when the server closes the connection (end of file or reset) within `timeout_s` without sending
+  // a single byte more.
+  bool closes_silently(double timeout_s = 10) {
+    if (!wait_readable(timeout_s)) return false;
+    char byte;
+    ssize_t n;
+    do n = ::recv(fd_, &byte, 1, 0);
+    while (n < 0 && errno == EINTR);
+    return n <= 0;
+  }
+
+ private:
+  bool wait_readable(double timeout_s) {
+    pollfd p{fd_, POLLIN, 0};
+    int rc;
+    do rc = ::poll(&p, 1, std::max(0, static_cast<int>(timeout_s * 1000)));
+    while (rc < 0 && errno == EINTR);
+    return rc > 0;
+  }
+
+  int fd_;
+};
+
+bool has_header(const std::string &head, const std::string &name) {
+  std::string lower = head;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower.find("\r\n" + name + ":") != std::string::npos;
+}
+
+// What one result of a given shape must look like. "" for wrapper or kind: the field is absent.
+struct shape_case {
+  const char *params;
+  const char *wrapper;
+  const char *kind;
+  std::vector<const char *> present;
+  std::vector<const char *> absent;
+};
+
+// The title a table would show (issue 14): trackName, else collectionName, else artistName.
+std::string title_of(const rapidjson::Value &result) {
+  for (const char *field : {"trackName", "collectionName", "artistName"}) {
+    const std::string value = string_member(result, field);
+    if (!value.empty()) return value;
+  }
+  return "";
 }
 
 }  // namespace
@@ -442,6 +586,326 @@ TEST_SUITE("fixture_server") {
     CHECK(fetch("@403xmany").status == 400);
   }
 
+  TEST_CASE("entity and media choose the shape of the results, as in Apple's recorded bodies") {
+    fixture_server server;
+    const std::vector<const char *> song_fields = {"artistId",       "collectionId", "trackId",
+                                                   "collectionName", "trackName",    "trackTimeMillis",
+                                                   "trackNumber",    "trackPrice"};
+    const std::vector<const char *> movie_fields = {
+        "trackId",          "trackName",  "trackTimeMillis", "trackPrice", "contentAdvisoryRating",
+        "primaryGenreName", "releaseDate"};
+    const std::vector<const char *> no_collection = {"artistId", "collectionId", "collectionName",
+                                                     "trackCount"};
+    const std::vector<shape_case> cases = {
+        {"&entity=song", "track", "song", song_fields, {"collectionType"}},
+        {"&entity=musicTrack", "track", "song", song_fields, {"collectionType"}},
+        {"&media=music", "track", "song", song_fields, {"collectionType"}},
+        {"&entity=musicArtist",
+         "artist",
+         "",
+         {"artistType", "artistLinkUrl", "artistId", "primaryGenreName", "primaryGenreId"},
+         {"collectionName", "trackName", "releaseDate", "trackCount", "artistViewUrl"}},
+        {"&entity=movie", "track", "feature-movie", movie_fields, no_collection},
+        {"&media=movie", "track", "feature-movie", movie_fields, no_collection},
+        {"&entity=shortFilm", "track", "feature-movie", movie_fields, no_collection},
+        {"&entity=tvEpisode", "track", "tv-episode", song_fields, {"collectionType"}},
+        {"&media=tvShow", "track", "tv-episode", song_fields, {"collectionType"}},
+        {"&media=tvShow&entity=tvSeason",
+         "collection",
+         "",
+         {"collectionType", "collectionName"},
+         {"trackName"}},
+        {"&entity=podcast",
+         "track",
+         "podcast",
+         {"collectionId", "trackName", "collectionName", "feedUrl", "genres", "genreIds", "artworkUrl600"},
+         {"artistId", "artistViewUrl"}},
+        {"&entity=audiobook",
+         "audiobook",
+         "",
+         {"artistId", "collectionId", "collectionName", "collectionPrice", "description"},
+         {"trackName", "trackId"}},
+        {"&entity=ebook",
+         "",
+         "ebook",
+         {"trackId", "trackName", "price", "formattedPrice", "genres", "artistIds", "fileSizeBytes"},
+         {"collectionName"}},
+        {"&media=ebook", "", "ebook", {"trackName", "price", "formattedPrice", "genres"}, {"collectionName"}},
+        {"&entity=software",
+         "software",
+         "software",
+         {"trackId", "trackName", "price", "formattedPrice", "genres", "bundleId", "fileSizeBytes",
+          "version"},
+         {"collectionName"}},
+        {"&entity=macSoftware", "software", "mac-software", {"trackName", "price", "formattedPrice"}, {}},
+        {"&entity=musicVideo", "track", "music-video", {"trackName", "trackTimeMillis"}, {"collectionName"}},
+    };
+    for (const shape_case &expected : cases) {
+      for (const std::string term :
+           {"Alice Example", "Lorde", "\xe5\x9d\x82\xe6\x9c\xac\xe9\xbe\x8d\xe4\xb8\x80"}) {
+        const std::string params = expected.params;
+        CAPTURE(params);
+        CAPTURE(term);
+        const std::string body = server.get(search_with(term, expected.params + std::string("&limit=200")));
+        CHECK(body.compare(0, 3, "\n\n\n") == 0);
+        std::vector<std::string> names = artist_names(body);
+        CHECK(count_of(names, term) >= 1);
+        if (std::strcmp(expected.wrapper, "artist") != 0 || term == "Alice Example")
+          CHECK(names.size() > static_cast<size_t>(count_of(names, term)));  // decoys too
+        rapidjson::Document doc = parse_json(body);
+        for (const auto &result : doc["results"].GetArray()) {
+          CHECK(result.HasMember("wrapperType") == (*expected.wrapper != '\0'));
+          CHECK(string_member(result, "wrapperType") == expected.wrapper);
+          CHECK(result.HasMember("kind") == (*expected.kind != '\0'));
+          CHECK(string_member(result, "kind") == expected.kind);
+          for (const char *field : expected.present) {
+            CAPTURE(field);
+            CHECK(result.HasMember(field));
+          }
+          for (const char *field : expected.absent) {
+            CAPTURE(field);
+            CHECK_FALSE(result.HasMember(field));
+          }
+          CHECK_FALSE(title_of(result).empty());
+          // Value types as Apple writes them.
+          if (result.HasMember("price")) CHECK(member_is(result, "price", &value_type::IsNumber));
+          if (result.HasMember("formattedPrice"))
+            CHECK(member_is(result, "formattedPrice", &value_type::IsString));
+          if (result.HasMember("genres")) {
+            REQUIRE(result["genres"].IsArray());
+            CHECK(result["genres"].Size() >= 1);
+            for (const auto &genre : result["genres"].GetArray()) CHECK(genre.IsString());
+          }
+          if (std::strcmp(expected.kind, "song") == 0)
+            CHECK(member_is(result, "trackTimeMillis", &value_type::IsInt));
+          if (std::strcmp(expected.kind, "feature-movie") == 0 ||
+              std::strcmp(expected.kind, "tv-episode") == 0)
+            CHECK(member_is(result, "trackTimeMillis", &value_type::IsDouble));
+          if (std::strcmp(expected.wrapper, "software") == 0)
+            CHECK(member_is(result, "fileSizeBytes", &value_type::IsString));
+          if (std::strcmp(expected.kind, "ebook") == 0)
+            CHECK(member_is(result, "fileSizeBytes", &value_type::IsInt));
+          if (std::strcmp(expected.wrapper, "artist") == 0) CHECK(string_member(result, "artistType") != "");
+          if (std::strcmp(expected.params, "&entity=shortFilm") == 0)
+            CHECK(string_member(result, "primaryGenreName") == "Short Films");
+        }
+      }
+    }
+  }
+
+  TEST_CASE("two songs of one album share collectionName and differ in trackName") {
+    fixture_server server;
+    rapidjson::Document doc = parse_json(server.get(search_with("Lorde", "&entity=song&limit=200")));
+    REQUIRE(doc.IsObject());
+    bool pair = false;
+    const auto &results = doc["results"];
+    for (rapidjson::SizeType i = 0; i + 1 < results.Size(); ++i) {
+      pair = pair || (string_member(results[i], "collectionName") ==
+                          string_member(results[i + 1], "collectionName") &&
+                      string_member(results[i], "trackName") != string_member(results[i + 1], "trackName"));
+    }
+    CHECK(pair);
+    // Artist records: one per distinct artist, none for "Various Artists", and the artist's type by entity.
+    std::vector<std::string> artists = artist_names(server.get(search_with("Lorde", "&entity=musicArtist")));
+    CHECK(artists == std::vector<std::string>{"Lorde"});
+    rapidjson::Document authors =
+        parse_json(server.get(search_with("Alice Example", "&entity=audiobookAuthor")));
+    REQUIRE(authors["results"].Size() >= 1);
+    CHECK(string_member(authors["results"][0], "artistType") == "Author");
+  }
+
+  TEST_CASE("media=all mixes every shape; no entity and entity=album keep the album answer") {
+    fixture_server server;
+    rapidjson::Document mixed = parse_json(server.get(search_with("Radiohead", "&media=all&limit=200")));
+    REQUIRE(mixed.IsObject());
+    std::set<std::string> shapes;
+    for (const auto &result : mixed["results"].GetArray())
+      shapes.insert(string_member(result, "wrapperType") + "/" + string_member(result, "kind"));
+    CHECK(shapes == std::set<std::string>{"track/song", "track/feature-movie", "track/tv-episode",
+                                          "track/podcast", "audiobook/", "/ebook", "software/software",
+                                          "track/music-video"});
+
+    const std::string albums = server.get(search_path("Radiohead", 10));
+    CHECK(count_of(artist_names(albums), "Radiohead") >= 4);
+    CHECK(server.get("/search?term=Radiohead&limit=10&sort=recent") == albums);
+    CHECK(server.get("/search?term=Radiohead&media=music&entity=album&limit=10&sort=recent") == albums);
+    rapidjson::Document doc = parse_json(albums);
+    for (const auto &result : doc["results"].GetArray())
+      CHECK(string_member(result, "wrapperType") == "collection");
+  }
+
+  TEST_CASE("an unknown media or an entity its media does not list is a 400 naming the key") {
+    fixture_server server;
+    const std::pair<const char *, const char *> bad[] = {
+        {"&entity=albums", "[resultEntity]"},
+        {"&media=music&entity=movie", "[resultEntity]"},
+        {"&media=ebook&entity=song", "[resultEntity]"},
+        {"&media=films", "[mediaType]"},
+    };
+    for (const auto &[params, key] : bad) {
+      CAPTURE(params);
+      http_response response = http_get(server_url(server, search_with("Lorde", params)));
+      CHECK(response.status == 400);
+      rapidjson::Document doc = parse_json(response.body);
+      CHECK(string_member(doc, "errorMessage").find(key) != std::string::npos);
+    }
+  }
+
+  TEST_CASE("names that differ only in what a person cannot see") {
+    fixture_server server;
+    struct invisible {
+      std::string term, stored;
+    };
+    const invisible cases[] = {
+        {"Jos\xc3\xa9 James", "Jose\xcc\x81 James"},  // NFC term, NFD name
+        {"Lewis Carroll",
+         "Lewis\xc2\xa0"
+         "Carroll"},  // U+00A0 NO-BREAK SPACE
+        {"Mitski",
+         "Mit\xe2\x80\x8b"
+         "ski"},                                  // U+200B ZERO WIDTH SPACE
+        {"Phoebe Bridgers", "Phoebe Bridgers "},  // a trailing space
+        {"Beyonce\xcc\x81", "Beyonc\xc3\xa9"},    // NFD term, NFC name
+    };
+    for (const invisible &each : cases) {
+      CAPTURE(each.term);
+      for (const std::string params :
+           {"&entity=album", "&entity=song", "&entity=musicArtist", "&entity=ebook"}) {
+        CAPTURE(params);
+        const std::string body = server.get(search_with(each.term, params + "&limit=200"));
+        std::vector<std::string> names = artist_names(body);
+        CHECK(count_of(names, each.term) == 0);
+        CHECK(count_of(names, each.stored) >= 1);
+        if (params != "&entity=musicArtist") {
+          CHECK(count_of(names, each.stored) >= 3);
+          CHECK(names.size() > static_cast<size_t>(count_of(names, each.stored)));  // decoys too
+        }
+        CHECK(body.find(each.stored) != std::string::npos);  // raw UTF-8, not \u escapes
+      }
+    }
+  }
+
+  TEST_CASE("a full page of 5 without the artist, who is found at a larger limit") {
+    fixture_server server;
+    for (const std::string params : {"&entity=album", "&entity=song", "&entity=movie"}) {
+      CAPTURE(params);
+      std::vector<std::string> five =
+          artist_names(server.get(search_with("The National", params + "&limit=5")));
+      CHECK(five.size() == 5);
+      CHECK(count_of(five, "The National") == 0);
+      std::vector<std::string> more =
+          artist_names(server.get(search_with("The National", params + "&limit=50")));
+      CHECK(count_of(more, "The National") >= 5);
+    }
+    std::vector<std::string> albums = artist_names(server.get(search_path("The National", 7)));
+    REQUIRE(albums.size() == 7);
+    CHECK(albums[6] == "The National");
+    CHECK(count_of(albums, "The National") == 1);
+  }
+
+  TEST_CASE("reset-after-headers sends the 200 header block, then resets before any body byte") {
+    fixture_server server;
+    http_response response = http_get(search_url(server, "@reset-after-headers Alice"));
+    CHECK(response.status == 200);
+    CHECK(response.error != "");
+    CHECK(response.body.empty());
+    CHECK(std::atol(response.header("Content-Length").c_str()) > 100);
+
+    raw_connection raw(server.port());
+    raw.send_get(search_path("@reset-after-headers Bob"));
+    raw_connection::answer answer = raw.read_answer();
+    CHECK(answer.head.rfind("HTTP/1.1 200 ", 0) == 0);
+    CHECK(answer.body.empty());
+    CHECK_FALSE(answer.complete);
+    CHECK(answer.closed);
+  }
+
+  TEST_CASE("503 with Retry-After on every request: @503alwaysN for one term, --always-503 N for all") {
+    {
+      fixture_server server;
+      for (int i = 0; i < 3; ++i) {
+        http_response response = http_get(search_url(server, "@503always2 Alice"));
+        CHECK(response.status == 503);
+        CHECK(response.header("Retry-After") == "2");
+      }
+      CHECK(server.requests_for("@503always2 Alice") == 3);
+      CHECK(http_get(search_url(server, "Alice")).status == 200);
+    }
+    fixture_server throttled({"--always-503", "3"});
+    for (const std::string term : {"Lorde", "Alice Example", "@none Bob", "Lorde"}) {
+      CAPTURE(term);
+      http_response response = http_get(search_url(throttled, term));
+      CHECK(response.status == 503);
+      CHECK(response.header("Retry-After") == "3");
+    }
+    CHECK(throttled.requests_for("Lorde") == 2);
+    CHECK(throttled.total_requests() == 4);
+    CHECK(http_get(server_url(throttled, "/search?term=x&limit=0")).status == 400);  // still a bad request
+    CHECK_THROWS_AS(fixture_server({"--always-503", "-1"}), std::runtime_error);
+  }
+
+  TEST_CASE("close-after-answer closes each connection after one answer without saying so") {
+    {  // Without the option the connection serves a second request.
+      fixture_server server;
+      raw_connection raw(server.port());
+      for (int i = 0; i < 2; ++i) {
+        raw.send_get(search_path("Alice"));
+        raw_connection::answer answer = raw.read_answer();
+        CHECK(answer.complete);
+        CHECK_FALSE(answer.closed);
+      }
+    }
+    fixture_server server({"--close-after-answer"});
+    raw_connection raw(server.port());
+    raw.send_get(search_path("Alice"));
+    raw_connection::answer answer = raw.read_answer();
+    CHECK(answer.head.rfind("HTTP/1.1 200 ", 0) == 0);
+    CHECK(answer.complete);
+    CHECK_FALSE(has_header(answer.head, "connection"));
+    CHECK(count_of(artist_names(answer.body), "Alice") >= 1);
+    CHECK((answer.closed || raw.closes_silently()));
+    CHECK(server.requests_for("Alice") == 1);
+  }
+
+  TEST_CASE("close-on-reuse answers a connection's first request and drops the next one unanswered") {
+    fixture_server server({"--close-on-reuse"});
+    {
+      raw_connection raw(server.port());
+      raw.send_get(search_path("Alice"));
+      raw_connection::answer first = raw.read_answer();
+      CHECK(first.complete);
+      CHECK_FALSE(first.closed);
+      CHECK_FALSE(has_header(first.head, "connection"));
+      raw.send_get(search_path("Bob"));
+      CHECK(raw.closes_silently());
+    }
+    CHECK(server.requests_for("Alice") == 1);
+    CHECK(server.requests_for("Bob") == 0);
+    CHECK(dropped_requests(server) == 1);
+
+    // libcurl reuses the connection, finds it dead and retries on a new one, out of its per-handle budget.
+    server.reset();
+    REQUIRE(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK);
+    CURL *easy = curl_easy_init();
+    REQUIRE(easy);
+    auto discard = +[](char *, size_t size, size_t count, void *) -> size_t { return size * count; };
+    for (int i = 0; i < 3; ++i) {
+      const std::string url = search_url(server, "Reuse " + std::to_string(i));
+      curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+      curl_easy_setopt(easy, CURLOPT_PROXY, "");
+      curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 20000L);
+      curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
+      CHECK(curl_easy_perform(easy) == CURLE_OK);
+      long status = 0;
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+      CHECK(status == 200);
+    }
+    curl_easy_cleanup(easy);
+    curl_global_cleanup();
+    CHECK(server.total_requests() == 3);
+    CHECK(dropped_requests(server) == 2);  // the 2nd and 3rd transfers first went to a dead connection
+  }
+
   TEST_CASE("the server exits when its stdin reaches end of file") {
     const std::string script = test_support::project_root() + "/scripts/fixture-server";
     command_result result = run_command({script}, "", 10);
@@ -454,7 +918,15 @@ TEST_SUITE("fixture_server") {
 
     command_result help = run_command({script, "--help"}, "", 10);
     CHECK(help.exit_code == 0);
-    CHECK(help.out.find("@redirect-loop") != std::string::npos);
+    for (const char *documented :
+         {"@redirect-loop", "@reset-after-headers", "@503alwaysN", "@503once", "--always-503",
+          "--close-after-answer", "--close-on-reuse", "\"dropped\"", "entity", "media", "musicArtist",
+          "shortFilm", "Lewis\\u00a0Carroll", "Jose\\u0301 James", "Mit\\u200bski", "Phoebe Bridgers ",
+          "The National"}) {
+      const std::string text = documented;
+      CAPTURE(text);
+      CHECK(help.out.find(documented) != std::string::npos);
+    }
   }
 
   TEST_CASE("a server that cannot start makes the constructor throw") {
