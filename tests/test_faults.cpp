@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/fixture_server.hpp"
+#include "support/run_artistfetch.hpp"
 
 namespace {
 
@@ -54,14 +55,15 @@ struct timed_run {
 
 timed_run run_against(const fixture_server &server, std::vector<std::string> args,
                       const std::vector<std::string> &names) {
-  std::vector<std::string> argv{test_support::program_path(), "--base-url", server.base_url(), "--format",
-                                "ndjson"};
+  std::vector<std::string> argv{"--base-url", server.base_url(), "--format", "ndjson"};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back("--");
   argv.insert(argv.end(), names.begin(), names.end());
   const auto started = std::chrono::steady_clock::now();
   timed_run run;
-  run.result = test_support::run_command(argv, "", 120);
+  test_support::artistfetch_run settings;
+  settings.timeout_s = 120;
+  run.result = test_support::run_artistfetch(argv, settings);
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   run.records = records_of(run.result.out);
   REQUIRE(run.records.size() == names.size());
@@ -279,13 +281,15 @@ namespace {
 // Runs artistfetch on `names` and sends `signum` after `after_s` seconds.
 timed_run run_interrupted(const fixture_server &server, std::vector<std::string> args,
                           const std::vector<std::string> &names, int signum, double after_s) {
-  std::vector<std::string> argv{test_support::program_path(), "--base-url", server.base_url(), "--format",
-                                "ndjson"};
+  std::vector<std::string> argv{"--base-url", server.base_url(), "--format", "ndjson"};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back("--");
   argv.insert(argv.end(), names.begin(), names.end());
   timed_run run;
-  run.result = test_support::run_command(argv, "", 60, {}, signum, after_s);
+  test_support::artistfetch_run settings;
+  settings.send_signal = signum;
+  settings.send_after_s = after_s;
+  run.result = test_support::run_artistfetch(argv, settings);
   run.records = records_of(run.result.out);
   REQUIRE(run.records.size() == names.size());  // one record per name: none lost, none printed twice
   for (std::size_t i = 0; i < names.size(); ++i) CHECK(run.records[i].artist == names[i]);

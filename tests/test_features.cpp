@@ -1,6 +1,7 @@
 // artistfetch end to end against the fixture server: suggestions, --match, --stream and the response cache.
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,10 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "cache/response_cache.hpp"
+#include "cli/run_plan.hpp"
 #include "support/fixture_server.hpp"
+#include "support/run_artistfetch.hpp"
 #include "support/run_output.hpp"
 
 namespace {
+
+using test_support::run_artistfetch;
 
 using test_support::temp_dir;
 using test_support::lines_of;
@@ -22,15 +28,6 @@ using test_support::parse_line;
 using test_support::command_result;
 using test_support::fixture_server;
 
-command_result run_artistfetch(const std::vector<std::string> &args,
-                               const std::vector<std::string> &env = {}) {
-  std::vector<std::string> argv{test_support::program_path()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  // The cache must be off unless a test turns it on, whatever the developer's environment says.
-  std::vector<std::string> environment{"ARTISTFETCH_CACHE_DIR"};
-  environment.insert(environment.end(), env.begin(), env.end());
-  return test_support::run_command(argv, "", 60, environment);
-}
 
 std::vector<std::string> artist_names_of(const rapidjson::Value &results) {
   std::vector<std::string> names;
@@ -312,6 +309,31 @@ TEST_SUITE("features") {
     CHECK(run_artistfetch(flag, env).out.find("\"attempts\":1") != std::string::npos);
     CHECK(server.total_requests() == 3);
     CHECK(cache.files(cache / "other").size() == 1);
+  }
+
+  TEST_CASE("a cache entry that cannot be written is a warning, which --quiet silences") {
+    fixture_server server;
+    temp_dir cache;
+    // A directory where the entry's file would go: the lookup succeeds, the rename over it cannot.
+    cli::options opts;
+    opts.base_url = server.base_url();
+    opts.artists = {"Lorde"};
+    const std::string url = engine::query_urls(cli::make_run_plan(opts)).at(0);
+    const std::string entry = cache::response_cache(cache.path(), 86400).entry_path(url);
+    REQUIRE(::mkdir(entry.c_str(), 0700) == 0);
+    const std::vector<std::string> args{"--base-url", server.base_url(), "--cache-dir", cache.path(), "Lorde"};
+
+    command_result loud = run_artistfetch(args);
+    CHECK(loud.exit_code == 0);
+    CHECK(loud.err.rfind("artistfetch: warning: cannot replace the cache entry ", 0) == 0);
+    CHECK(lines_of(loud.err).size() == 1);
+
+    std::vector<std::string> quiet_args = args;
+    quiet_args.insert(quiet_args.begin(), "--quiet");
+    command_result quiet = run_artistfetch(quiet_args);
+    CHECK(quiet.exit_code == 0);
+    CHECK(quiet.err.empty());
+    CHECK(quiet.out == loud.out);
   }
 
   TEST_CASE("a cache directory that cannot be created is an error before any request") {

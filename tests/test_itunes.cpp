@@ -16,7 +16,7 @@
 #include "itunes/aggregator.hpp"
 #include "itunes/query.hpp"
 #include "itunes/results.hpp"
-#include "itunes/utf8.hpp"
+#include "text/utf8.hpp"
 #include "support/json_text.hpp"
 
 using namespace std::string_literals;
@@ -712,15 +712,15 @@ TEST_SUITE("aggregator") {
 TEST_SUITE("utf8") {
   TEST_CASE("is_valid_utf8 agrees with the decoder on every kind of sequence, inside and after ASCII runs") {
     const std::string ascii = "0123456789abcdef";  // two whole 8-byte words before the interesting byte
-    CHECK(itunes::is_valid_utf8(""));
-    CHECK(itunes::is_valid_utf8(ascii));
-    CHECK(itunes::is_valid_utf8(ascii + "Beyoncé 坂本龍一 🎵"));
+    CHECK(text::is_valid_utf8(""));
+    CHECK(text::is_valid_utf8(ascii));
+    CHECK(text::is_valid_utf8(ascii + "Beyoncé 坂本龍一 🎵"));
     for (const std::string bad : {"\xff", "\xc3", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
                                   "\xe6\x9c", "\x80"}) {
       CAPTURE(bad);
-      CHECK_FALSE(itunes::is_valid_utf8(bad));
-      CHECK_FALSE(itunes::is_valid_utf8(ascii + bad));
-      CHECK_FALSE(itunes::is_valid_utf8(ascii + bad + ascii));
+      CHECK_FALSE(text::is_valid_utf8(bad));
+      CHECK_FALSE(text::is_valid_utf8(ascii + bad));
+      CHECK_FALSE(text::is_valid_utf8(ascii + bad + ascii));
     }
   }
 
@@ -731,17 +731,17 @@ TEST_SUITE("utf8") {
       CAPTURE(length);
       auto ascii = std::make_unique<char[]>(length);
       std::memset(ascii.get(), 'a', length);
-      CHECK(itunes::is_valid_utf8({ascii.get(), length}));
+      CHECK(text::is_valid_utf8({ascii.get(), length}));
       if (length < 2) continue;
       auto ending_in_e_acute = std::make_unique<char[]>(length);
       std::memset(ending_in_e_acute.get(), 'a', length);
       std::memcpy(ending_in_e_acute.get() + length - 2, "\xc3\xa9", 2);
-      CHECK(itunes::is_valid_utf8({ending_in_e_acute.get(), length}));
+      CHECK(text::is_valid_utf8({ending_in_e_acute.get(), length}));
       ending_in_e_acute[length - 1] = 'a';  // a lead byte followed by no continuation byte
-      CHECK_FALSE(itunes::is_valid_utf8({ending_in_e_acute.get(), length}));
+      CHECK_FALSE(text::is_valid_utf8({ending_in_e_acute.get(), length}));
       ending_in_e_acute[length - 2] = 'a';
       ending_in_e_acute[length - 1] = '\xc3';  // a lead byte cut off by the end
-      CHECK_FALSE(itunes::is_valid_utf8({ending_in_e_acute.get(), length}));
+      CHECK_FALSE(text::is_valid_utf8({ending_in_e_acute.get(), length}));
     }
   }
 }

@@ -6,7 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "cli/output.hpp"
+#include "text/escape.hpp"
+#include "text/width.hpp"
+#include "report/output.hpp"
 #include "itunes/aggregator.hpp"
 #include "itunes/matching.hpp"
 #include "itunes/results.hpp"
@@ -40,7 +42,7 @@ std::string body_with(const std::vector<std::string> &names) {
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i > 0) body += ',';
     body += "{\"artistName\":";
-    cli::append_json_string(body, names[i]);
+    text::append_json_string(body, names[i]);
     body += ",\"collectionName\":\"Album " + std::to_string(i) + "\"}";
   }
   return body + "]}";
@@ -261,26 +263,26 @@ TEST_SUITE("matching in the aggregator") {
 TEST_SUITE("suggestions output") {
   TEST_CASE("ndjson and json records end with the suggestions") {
     const itunes::artist_record record = no_match("Billy Eilish", {"Billie Eilish", "Bil\"ly"});
-    CHECK(cli::record_json(record) == R"({"artist":"Billy Eilish","status":"ok","attempts":1,"results":[],)"
+    CHECK(report::record_json(record) == R"({"artist":"Billy Eilish","status":"ok","attempts":1,"results":[],)"
                                       R"("suggestions":["Billie Eilish","Bil\"ly"]})");
-    CHECK(cli::render_ndjson({record}) == cli::record_json(record) + "\n");
-    CHECK(cli::render_json({record}).find(R"("results":[],"suggestions":["Billie Eilish","Bil\"ly"]})") !=
+    CHECK(report::render_ndjson({record}) == report::record_json(record) + "\n");
+    CHECK(report::render_json({record}).find(R"("results":[],"suggestions":["Billie Eilish","Bil\"ly"]})") !=
           std::string::npos);
     // Without suggestions nothing changes.
-    CHECK(cli::record_json(no_match("Zed", {})) ==
+    CHECK(report::record_json(no_match("Zed", {})) ==
           R"({"artist":"Zed","status":"ok","attempts":1,"results":[]})");
   }
 
   TEST_CASE("the table says did you mean") {
-    CHECK(cli::render_table({no_match("Billy Eilish", {"Billie Eilish"})}) ==
+    CHECK(report::render_table({no_match("Billy Eilish", {"Billie Eilish"})}) ==
           "ARTIST        ALBUM  RELEASED  TRACKS  GENRE\n"
           "Billy Eilish  no exact match; did you mean \"Billie Eilish\"?\n");
-    CHECK(cli::render_table({no_match("x", {"A", "B"})}).find("did you mean \"A\" or \"B\"?") !=
+    CHECK(report::render_table({no_match("x", {"A", "B"})}).find("did you mean \"A\" or \"B\"?") !=
           std::string::npos);
-    CHECK(cli::render_table({no_match("x", {"A", "B", "C"})}).find("did you mean \"A\", \"B\" or \"C\"?") !=
+    CHECK(report::render_table({no_match("x", {"A", "B", "C"})}).find("did you mean \"A\", \"B\" or \"C\"?") !=
           std::string::npos);
-    CHECK(cli::render_table({no_match("Zed", {})}).find("(no exact match)") != std::string::npos);
+    CHECK(report::render_table({no_match("Zed", {})}).find("(no exact match)") != std::string::npos);
     // Untrusted names stay on one line.
-    CHECK(cli::render_table({no_match("x", {"A\nB\x1b[31m"})}).find('\x1b') == std::string::npos);
+    CHECK(report::render_table({no_match("x", {"A\nB\x1b[31m"})}).find('\x1b') == std::string::npos);
   }
 }

@@ -1,5 +1,5 @@
 // Tests of what a run shows besides its report, without a network: the run log, --stats, the timelines,
-// the progress bar's line, the table's colours, and when colours and the bar are on.
+// the progress bar's line, the table's colors, and when colors and the bar are on.
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 #include <unistd.h>
@@ -9,12 +9,16 @@
 #include <string>
 #include <vector>
 
-#include "cli/output.hpp"
-#include "cli/progress.hpp"
-#include "cli/run_log.hpp"
-#include "cli/run_stats.hpp"
-#include "cli/terminal.hpp"
-#include "cli/timeline.hpp"
+#include "engine/completion_relay.hpp"
+#include "cli/options.hpp"
+#include "text/escape.hpp"
+#include "text/width.hpp"
+#include "report/output.hpp"
+#include "report/progress.hpp"
+#include "report/run_log.hpp"
+#include "report/run_stats.hpp"
+#include "report/terminal.hpp"
+#include "report/timeline.hpp"
 #include "support/fixture_server.hpp"
 #include "support/run_output.hpp"
 
@@ -27,9 +31,9 @@ const std::string full_glyph = "\xE2\x96\x88";
 const std::string tick_glyph = "\xE2\x94\xAC";
 
 // A finished request; times in milliseconds for readability.
-cli::request_event request(std::size_t artist, int attempt, double start_ms, double first_byte_ms,
+report::request_event request(std::size_t artist, int attempt, double start_ms, double first_byte_ms,
                            double end_ms, long status = 200) {
-  cli::request_event event;
+  report::request_event event;
   event.artist = artist;
   event.attempt = attempt;
   event.start_us = static_cast<std::int64_t>(start_ms * 1000);
@@ -38,30 +42,30 @@ cli::request_event request(std::size_t artist, int attempt, double start_ms, dou
   event.starttransfer_us = static_cast<std::int64_t>((first_byte_ms - start_ms) * 1000);
   event.total_us = event.end_us - event.start_us;
   event.http_status = status;
-  event.http_version = CURL_HTTP_VERSION_1_1;
+  event.version = engine::http_version::v1_1;
   return event;
 }
 
 // Three artists: A on a new connection, B twice (a 503, then a 200) over reused connections, C refused.
-cli::run_record sample_run() {
-  cli::run_record run;
+report::run_record sample_run() {
+  report::run_record run;
   run.label = "async";
   run.artists = {"A", "B", "C"};
   run.wall_s = 0.05;
-  cli::request_event a = request(0, 1, 0, 10, 12);
+  report::request_event a = request(0, 1, 0, 10, 12);
   a.new_connections = 1;
   a.namelookup_us = 1000;
   a.connect_us = 3000;
   a.bytes = 500;
-  cli::request_event b1 = request(1, 1, 1, 6, 7, 503);
+  report::request_event b1 = request(1, 1, 1, 6, 7, 503);
   b1.connect_us = 100;
   b1.bytes = 20;
-  cli::request_event b2 = request(1, 2, 20, 30, 40);
+  report::request_event b2 = request(1, 2, 20, 30, 40);
   b2.bytes = 700;
-  cli::request_event c = request(2, 1, 2, 2, 4, 0);
+  report::request_event c = request(2, 1, 2, 2, 4, 0);
   c.starttransfer_us = 0;
-  c.http_version = 0;
-  c.result = CURLE_COULDNT_CONNECT;
+  c.version = engine::http_version::none;
+  c.completed = false;
   run.requests = {a, b1, c, b2};
   return run;
 }
@@ -163,52 +167,55 @@ TEST_SUITE("observers") {
   TEST_CASE("percentiles use the nearest rank") {
     std::vector<double> hundred;
     for (int i = 100; i >= 1; --i) hundred.push_back(i);  // unsorted on purpose
-    CHECK(cli::percentile(hundred, 50) == 50);
-    CHECK(cli::percentile(hundred, 90) == 90);
-    CHECK(cli::percentile(hundred, 99) == 99);
-    CHECK(cli::percentile(hundred, 100) == 100);
-    CHECK(cli::percentile({7}, 50) == 7);
-    CHECK(cli::percentile({7}, 99) == 7);
-    CHECK(cli::percentile({}, 50) == 0);
-    CHECK(cli::percentile({1, 2, 3, 4}, 50) == 2);
-    CHECK(cli::percentile({1, 2, 3, 4}, 51) == 3);
-    CHECK(cli::percentile({10, 1}, 99) == 10);
+    CHECK(report::percentile(hundred, 50) == 50);
+    CHECK(report::percentile(hundred, 90) == 90);
+    CHECK(report::percentile(hundred, 99) == 99);
+    CHECK(report::percentile(hundred, 100) == 100);
+    CHECK(report::percentile({7}, 50) == 7);
+    CHECK(report::percentile({7}, 99) == 7);
+    CHECK(report::percentile({}, 50) == 0);
+    CHECK(report::percentile({1, 2, 3, 4}, 50) == 2);
+    CHECK(report::percentile({1, 2, 3, 4}, 51) == 3);
+    CHECK(report::percentile({10, 1}, 99) == 10);
   }
 
   TEST_CASE("the run log numbers each artist's requests and keeps them in start order") {
-    cli::run_log log("sync", {"A", "B"});
+    report::run_log log("sync", {"A", "B"});
     log.request_started(1);
-    log.request_finished(1, nullptr, CURLE_OK);
+    engine::request_timings ok, refused;
+    refused.completed = false;
+    log.request_finished(1, ok);
     log.request_started(0);
-    log.request_finished(0, nullptr, CURLE_COULDNT_CONNECT);
+    log.request_finished(0, refused);
     log.request_started(1);
-    log.request_finished(1, nullptr, CURLE_OK);
-    log.request_finished(1, nullptr, CURLE_OK);  // no request open: ignored
+    log.request_finished(1, ok);
+    log.request_finished(1, ok);  // no request open: ignored
     log.request_started(7);                      // no such artist: ignored
-    cli::run_record run = log.finish(1.5);
+    report::run_record run = log.finish(1.5);
     CHECK(run.label == "sync");
     CHECK(run.wall_s == 1.5);
     REQUIRE(run.requests.size() == 3);
     CHECK(run.requests[0].artist == 1);
     CHECK(run.requests[0].attempt == 1);
     CHECK(run.requests[1].artist == 0);
-    CHECK(run.requests[1].result == CURLE_COULDNT_CONNECT);
+    CHECK_FALSE(run.requests[1].completed);
+    CHECK(run.requests[0].completed);
     CHECK(run.requests[2].artist == 1);
     CHECK(run.requests[2].attempt == 2);
-    for (const cli::request_event &event : run.requests) {
+    for (const report::request_event &event : run.requests) {
       CHECK(event.finished);
       CHECK(event.start_us <= event.end_us);
     }
     CHECK(run.requests[0].end_us <= run.requests[2].start_us);
   }
 
-  TEST_CASE("the run log reads curl's counters off a handle") {
+  TEST_CASE("the run log keeps the counters the engine read off a handle") {
     CURL *easy = curl_easy_init();
     REQUIRE(easy != nullptr);
-    cli::run_log log("async", {"A"});
+    report::run_log log("async", {"A"});
     log.request_started(0);
-    log.request_finished(0, easy, CURLE_OK);  // never performed: every counter reads 0
-    cli::run_record run = log.finish(0);
+    log.request_finished(0, engine::read_timings(easy, CURLE_OK));  // never performed: every counter reads 0
+    report::run_record run = log.finish(0);
     curl_easy_cleanup(easy);
     REQUIRE(run.requests.size() == 1);
     CHECK(run.requests[0].http_status == 0);
@@ -217,7 +224,7 @@ TEST_SUITE("observers") {
   }
 
   TEST_CASE("the stats count requests, retries, bytes, connections and versions") {
-    const cli::run_stats stats = cli::compute_stats(sample_run());
+    const report::run_stats stats = report::compute_stats(sample_run());
     CHECK(stats.label == "async");
     CHECK(stats.artists == 3);
     CHECK(stats.requests == 4);
@@ -247,24 +254,24 @@ TEST_SUITE("observers") {
   }
 
   TEST_CASE("the stats keep the five slowest artists") {
-    cli::run_record run;
+    report::run_record run;
     run.label = "sync";
     for (int i = 0; i < 8; ++i) {
       run.artists.push_back("artist " + std::to_string(i));
       run.requests.push_back(request(static_cast<std::size_t>(i), 1, 0, 1, 10.0 + i));
     }
-    const cli::run_stats stats = cli::compute_stats(run);
+    const report::run_stats stats = report::compute_stats(run);
     REQUIRE(stats.slowest.size() == 5);
     CHECK(stats.slowest.front().artist == "artist 7");
     CHECK(stats.slowest.back().artist == "artist 3");
   }
 
   TEST_CASE("the stats in json are one object that parses") {
-    cli::run_record sync_run = sample_run();
+    report::run_record sync_run = sample_run();
     sync_run.label = "sync";
     sync_run.artists[1] = "Tab\there \"quoted\"";
     const std::string json =
-        cli::render_stats_json({cli::compute_stats(sync_run), cli::compute_stats(sample_run())});
+        report::render_stats_json({report::compute_stats(sync_run), report::compute_stats(sample_run())});
     CHECK(json.back() == '\n');
     CHECK(json.find('\n') == json.size() - 1);
     rapidjson::Document document;
@@ -293,7 +300,7 @@ TEST_SUITE("observers") {
   }
 
   TEST_CASE("the stats as text name every figure") {
-    const std::string text = cli::render_stats_text({cli::compute_stats(sample_run())});
+    const std::string text = report::render_stats_text({report::compute_stats(sample_run())});
     for (const char *part :
          {"stats (async): 4 requests for 3 artists (1 retry)", "1220 bytes", "1 opened, 2 reused",
           "HTTP/1.1 x3", "p50", "p90", "p99", "max", "dns", "connect", "tls", "first byte", "total",
@@ -304,7 +311,7 @@ TEST_SUITE("observers") {
   }
 
   TEST_CASE("the text timeline has a row per request, a retry on its own row, and an axis") {
-    const std::string text = cli::render_timeline_text({sample_run()}, 80);
+    const std::string text = report::render_timeline_text({sample_run()}, 80);
     const std::vector<std::string> lines = lines_of(text);
     REQUIRE(lines.size() == 1 + 4 + 3);  // heading, requests, axis, its labels, the legend
     CHECK(lines[0].find("async: 4 requests") == 0);
@@ -316,15 +323,15 @@ TEST_SUITE("observers") {
     CHECK(lines[4].rfind("B #2 ", 0) == 0);
     for (std::size_t i = 0; i < lines.size(); ++i) {
       CAPTURE(lines[i]);
-      CHECK(cli::display_width(lines[i]) <= 80);
+      CHECK(text::display_width(lines[i]) <= 80);
       if (i >= 1 && i <= 4)
-        CHECK(cli::display_width(lines[i].substr(0, 21)) == 21);  // bars start in column 21
+        CHECK(text::display_width(lines[i].substr(0, 21)) == 21);  // bars start in column 21
     }
     // A waits 10 ms of its 12: light first, then solid.
     CHECK(lines[1].find(wait_glyph) < lines[1].find(full_glyph));
     // B #2 ends last, at the axis's end: its bar reaches the last column.
-    const std::size_t bar_columns = cli::display_width(lines[5]) - 21;
-    CHECK(cli::display_width(lines[4]) == 21 + bar_columns);
+    const std::size_t bar_columns = text::display_width(lines[5]) - 21;
+    CHECK(text::display_width(lines[4]) == 21 + bar_columns);
     CHECK(lines[5].find(tick_glyph) == 21);  // a tick at 0
     CHECK(lines[6].find("0") == 21);
     CHECK(lines[6].find("10ms") != std::string::npos);
@@ -332,13 +339,13 @@ TEST_SUITE("observers") {
   }
 
   TEST_CASE("a bar's length is proportional to its request's duration") {
-    cli::run_record run;
+    report::run_record run;
     run.label = "sync";
     run.artists = {"half", "whole"};
     run.requests = {request(0, 1, 0, 0.001, 500), request(1, 1, 0, 0.001, 1000)};  // the first byte at once
-    const std::vector<std::string> lines = lines_of(cli::render_timeline_text({run}, 80));
+    const std::vector<std::string> lines = lines_of(report::render_timeline_text({run}, 80));
     REQUIRE(lines.size() == 6);
-    const std::size_t columns = cli::display_width(lines[3]) - 21;
+    const std::size_t columns = text::display_width(lines[3]) - 21;
     CHECK(count_of(lines[2], full_glyph) == columns);
     CHECK(count_of(lines[1], full_glyph) == columns / 2);
     CHECK(lines[4].find("0.4s") != std::string::npos);  // an axis of a second or more counts in seconds
@@ -346,14 +353,14 @@ TEST_SUITE("observers") {
   }
 
   TEST_CASE("the compare timeline stacks the sync run above the async run on one scale") {
-    cli::run_record sync_run;
+    report::run_record sync_run;
     sync_run.label = "sync";
     sync_run.artists = {"One", "Two"};
     sync_run.requests = {request(0, 1, 0, 50, 100), request(1, 1, 100, 150, 200)};
-    cli::run_record async_run = sync_run;
+    report::run_record async_run = sync_run;
     async_run.label = "async";
     async_run.requests = {request(0, 1, 0, 50, 100), request(1, 1, 0, 50, 100)};
-    const std::vector<std::string> lines = lines_of(cli::render_timeline_text({sync_run, async_run}, 100));
+    const std::vector<std::string> lines = lines_of(report::render_timeline_text({sync_run, async_run}, 100));
     REQUIRE(lines.size() == 2 * 3 + 3);
     CHECK(lines[0].find("sync: 2 requests") == 0);
     CHECK(lines[3].find("async: 2 requests") == 0);
@@ -367,25 +374,25 @@ TEST_SUITE("observers") {
   }
 
   TEST_CASE("long names are cut to twenty columns and a tiny request still shows") {
-    cli::run_record run;
+    report::run_record run;
     run.label = "async";
     run.artists = {"An artist with a very long name indeed", "坂本龍一坂本龍一坂本龍一坂本龍一"};
     run.requests = {request(0, 1, 0, 0, 0), request(1, 2, 0, 500, 1000)};
-    const std::vector<std::string> lines = lines_of(cli::render_timeline_text({run}, 60));
+    const std::vector<std::string> lines = lines_of(report::render_timeline_text({run}, 60));
     REQUIRE(lines.size() == 6);
     CHECK(lines[1].rfind("An artist with a ve\xE2\x80\xA6 ", 0) == 0);
-    CHECK(cli::display_width(lines[1]) > 21);  // a mark, though the request took no time
+    CHECK(text::display_width(lines[1]) > 21);  // a mark, though the request took no time
     CHECK(lines[2].find(" #2 ") != std::string::npos);
-    CHECK(cli::display_width(lines[2].substr(0, lines[2].find(" #2") + 3)) <= 20);
-    for (const std::string &line : lines) CHECK(cli::display_width(line) <= 60);
+    CHECK(text::display_width(lines[2].substr(0, lines[2].find(" #2") + 3)) <= 20);
+    for (const std::string &line : lines) CHECK(text::display_width(line) <= 60);
     CHECK(lines.back().rfind(wait_glyph + " waiting", 0) == 0);  // too narrow to indent the legend
   }
 
   TEST_CASE("the SVG is well-formed, escapes names and has a group per request") {
-    cli::run_record sync_run = sample_run();
+    report::run_record sync_run = sample_run();
     sync_run.label = "sync";
     sync_run.artists[0] = "Tom & Jerry <\"live\"> 'n' \xEF\xBF\xBE";
-    const std::string svg = cli::render_timeline_svg({sync_run, sample_run()});
+    const std::string svg = report::render_timeline_svg({sync_run, sample_run()});
     CHECK(svg.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"",
                     0) == 0);
     CHECK(xml_problem(svg) == "");
@@ -404,49 +411,49 @@ TEST_SUITE("observers") {
   }
 
   TEST_CASE("an empty run still gives a valid timeline") {
-    cli::run_record run;
+    report::run_record run;
     run.label = "async";
-    const std::string svg = cli::render_timeline_svg({run});
+    const std::string svg = report::render_timeline_svg({run});
     CHECK(xml_problem(svg) == "");
     CHECK(count_of(svg, "<g class=\"request") == 0);
-    const std::vector<std::string> lines = lines_of(cli::render_timeline_text({run}, 80));
+    const std::vector<std::string> lines = lines_of(report::render_timeline_text({run}, 80));
     CHECK(lines.size() == 4);
   }
 
   TEST_CASE("the progress line shows counts, failures, rate and ETA within the width") {
-    cli::progress_state state;
+    report::progress_state state;
     state.label = "async";
     state.total = 50;
     state.done = 10;
     state.failed = 1;
     state.requests = 12;
     state.elapsed_s = 2;
-    const std::string line = cli::format_progress(state, 80);
+    const std::string line = report::format_progress(state, 80);
     CHECK(line.find("async [") == 0);
     CHECK(line.find("] 10/50 1 failed 6.0 req/s ETA 8s") != std::string::npos);
     CHECK(count_of(line, full_glyph) * 5 == count_of(line, full_glyph) + count_of(line, wait_glyph));
     for (std::size_t width : {1, 10, 20, 30, 40, 60, 80, 120, 300}) {
       CAPTURE(width);
-      CHECK(cli::display_width(cli::format_progress(state, width)) <= (width > 0 ? width - 1 : 0));
+      CHECK(text::display_width(report::format_progress(state, width)) <= (width > 0 ? width - 1 : 0));
     }
     state.done = 0;
     state.failed = 0;
     state.label.clear();
-    const std::string starting = cli::format_progress(state, 80);
+    const std::string starting = report::format_progress(state, 80);
     CHECK(starting.find("[") == 0);
     CHECK(starting.find("0/50") != std::string::npos);
     CHECK(starting.find("failed") == std::string::npos);
     CHECK(starting.find("ETA ?") != std::string::npos);
     state.done = 1;
     state.elapsed_s = 3725;
-    CHECK(cli::format_progress(state, 80).find("ETA 50h42m") != std::string::npos);
+    CHECK(report::format_progress(state, 80).find("ETA 50h42m") != std::string::npos);
   }
 
   TEST_CASE("the progress bar draws at once, then at most every 100 ms, and erases itself") {
     std::FILE *file = std::tmpfile();
     REQUIRE(file != nullptr);
     {
-      cli::progress_bar bar(file, fileno(file), "", 3);
+      report::progress_bar bar(file, fileno(file), "", 3);
       bar.request_ended();  // the first event draws
       bar.artist_done(true);
       bar.artist_done(false);  // too soon to draw again
@@ -469,14 +476,14 @@ TEST_SUITE("observers") {
     std::FILE *file = std::tmpfile();
     REQUIRE(file != nullptr);
     {
-      cli::progress_bar bar(file, fileno(file), "sync", 1);
+      report::progress_bar bar(file, fileno(file), "sync", 1);
       bar.hide();
     }
     CHECK(std::ftell(file) == 0);
     std::fclose(file);
   }
 
-  TEST_CASE("the table's colours change no column") {
+  TEST_CASE("the table's colors change no column") {
     std::vector<itunes::artist_record> records(3);
     records[0].artist = "Lorde";
     records[0].ok = true;
@@ -490,12 +497,12 @@ TEST_SUITE("observers") {
     records[2].artist = "坂本龍一";
     records[2].error = "HTTP 404";
     records[2].http_status = 404;
-    const std::string plain = cli::render_table(records);
-    const std::string coloured = cli::render_table(records, true);
+    const std::string plain = report::render_table(records);
+    const std::string colored = report::render_table(records, true);
     CHECK(plain.find('\x1b') == std::string::npos);
-    CHECK(plain == cli::render_table(records, false));
-    CHECK(without_escapes(coloured) == plain);
-    const std::vector<std::string> lines = lines_of(coloured);
+    CHECK(plain == report::render_table(records, false));
+    CHECK(without_escapes(colored) == plain);
+    const std::vector<std::string> lines = lines_of(colored);
     REQUIRE(lines.size() == 4);
     CHECK(lines[0].rfind("\x1b[1mARTIST\x1b[0m", 0) == 0);
     CHECK(lines[1].find('\x1b') == std::string::npos);  // a plain album row
@@ -506,36 +513,36 @@ TEST_SUITE("observers") {
     for (const std::string &line : lines) CHECK(line.back() != ' ');
   }
 
-  TEST_CASE("colours follow --color, the terminal and NO_COLOR") {
-    using cli::color_mode;
-    CHECK(cli::colour_wanted(color_mode::automatic, true, nullptr));
-    CHECK(cli::colour_wanted(color_mode::automatic, true, ""));
-    CHECK_FALSE(cli::colour_wanted(color_mode::automatic, true, "1"));
-    CHECK_FALSE(cli::colour_wanted(color_mode::automatic, true, "0"));  // any non-empty value
-    CHECK_FALSE(cli::colour_wanted(color_mode::automatic, false, nullptr));
-    CHECK(cli::colour_wanted(color_mode::always, false, "1"));
-    CHECK_FALSE(cli::colour_wanted(color_mode::never, true, nullptr));
+  TEST_CASE("colors follow --color, the terminal and NO_COLOR") {
+    using report::color_mode;
+    CHECK(report::color_wanted(color_mode::automatic, true, nullptr));
+    CHECK(report::color_wanted(color_mode::automatic, true, ""));
+    CHECK_FALSE(report::color_wanted(color_mode::automatic, true, "1"));
+    CHECK_FALSE(report::color_wanted(color_mode::automatic, true, "0"));  // any non-empty value
+    CHECK_FALSE(report::color_wanted(color_mode::automatic, false, nullptr));
+    CHECK(report::color_wanted(color_mode::always, false, "1"));
+    CHECK_FALSE(report::color_wanted(color_mode::never, true, nullptr));
   }
 
   TEST_CASE("the progress bar needs a terminal on stderr and yields to --quiet and --no-progress") {
     cli::options opts;
-    CHECK(cli::progress_wanted(opts, true));
-    CHECK_FALSE(cli::progress_wanted(opts, false));
+    CHECK(report::progress_wanted(opts.progress, opts.quiet, true));
+    CHECK_FALSE(report::progress_wanted(opts.progress, opts.quiet, false));
     opts.quiet = true;
-    CHECK_FALSE(cli::progress_wanted(opts, true));
+    CHECK_FALSE(report::progress_wanted(opts.progress, opts.quiet, true));
     opts.progress = true;
-    CHECK(cli::progress_wanted(opts, true));
-    CHECK_FALSE(cli::progress_wanted(opts, false));
+    CHECK(report::progress_wanted(opts.progress, opts.quiet, true));
+    CHECK_FALSE(report::progress_wanted(opts.progress, opts.quiet, false));
     opts.quiet = false;
     opts.progress = false;
-    CHECK_FALSE(cli::progress_wanted(opts, true));
+    CHECK_FALSE(report::progress_wanted(opts.progress, opts.quiet, true));
   }
 
   TEST_CASE("the terminal width falls back when there is no terminal") {
     std::FILE *file = std::tmpfile();
     REQUIRE(file != nullptr);
-    CHECK(cli::terminal_width(fileno(file), 77) == 77);
+    CHECK(report::terminal_width(fileno(file), 77) == 77);
     std::fclose(file);
-    CHECK(cli::terminal_width(-1, 80) == 80);
+    CHECK(report::terminal_width(-1, 80) == 80);
   }
 }

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "cli/output.hpp"
+#include "text/escape.hpp"
+#include "text/width.hpp"
+#include "report/output.hpp"
 
 namespace {
 
@@ -16,7 +18,7 @@ itunes::album make_album(const std::string &name, const std::string &date, std::
                          const std::string &genre) {
   itunes::album album;
   std::string json = "{\"collectionName\":";
-  cli::append_json_string(json, name);
+  text::append_json_string(json, name);
   json += "}";
   album.json = json;
   album.artist_name = "unused";
@@ -51,7 +53,7 @@ itunes::artist_record error_record(const std::string &artist, const std::string 
 
 std::string json_string(const std::string &text) {
   std::string out;
-  cli::append_json_string(out, text);
+  text::append_json_string(out, text);
   return out;
 }
 
@@ -75,7 +77,7 @@ std::vector<std::string> split_lines(const std::string &text) {
 std::size_t column_of(const std::string &line, const std::string &part) {
   const std::size_t at = line.find(part);
   REQUIRE(at != std::string::npos);
-  return cli::display_width(line.substr(0, at));
+  return text::display_width(line.substr(0, at));
 }
 
 }  // namespace
@@ -85,31 +87,31 @@ TEST_SUITE("output") {
     itunes::album album;
     album.json = R"({"collectionName":"25","trackCount":11,"releaseDate":"2015-11-20T08:00:00Z"})";
     const itunes::artist_record record = ok_record("Adele", {album, album}, 2);
-    CHECK(cli::record_json(record) ==
+    CHECK(report::record_json(record) ==
           R"({"artist":"Adele","status":"ok","attempts":2,"results":[)"
           R"({"collectionName":"25","trackCount":11,"releaseDate":"2015-11-20T08:00:00Z"},)"
           R"({"collectionName":"25","trackCount":11,"releaseDate":"2015-11-20T08:00:00Z"}]})");
   }
 
   TEST_CASE("an ok record without exact matches has an empty results array") {
-    CHECK(cli::record_json(ok_record("Cher", {})) ==
+    CHECK(report::record_json(ok_record("Cher", {})) ==
           R"({"artist":"Cher","status":"ok","attempts":1,"results":[]})");
   }
 
   TEST_CASE("an error record carries the HTTP status only when one arrived") {
     CHECK(
-        cli::record_json(error_record("Cher", "HTTP 503 after 4 attempts", 503, 4)) ==
+        report::record_json(error_record("Cher", "HTTP 503 after 4 attempts", 503, 4)) ==
         R"({"artist":"Cher","status":"error","error":"HTTP 503 after 4 attempts","http_status":503,"attempts":4})");
-    CHECK(cli::record_json(error_record("Cher", "Timeout was reached", 0, 1)) ==
+    CHECK(report::record_json(error_record("Cher", "Timeout was reached", 0, 1)) ==
           R"({"artist":"Cher","status":"error","error":"Timeout was reached","attempts":1})");
   }
 
   TEST_CASE("ndjson is one record per line in order") {
     const std::vector<itunes::artist_record> records = {ok_record("A", {}), error_record("B", "x", 0, 3)};
-    CHECK(cli::render_ndjson(records) ==
+    CHECK(report::render_ndjson(records) ==
           "{\"artist\":\"A\",\"status\":\"ok\",\"attempts\":1,\"results\":[]}\n"
           "{\"artist\":\"B\",\"status\":\"error\",\"error\":\"x\",\"attempts\":3}\n");
-    CHECK(cli::render_ndjson({}) == "");
+    CHECK(report::render_ndjson({}) == "");
   }
 
   TEST_CASE("strings escape quotes, backslashes and control characters") {
@@ -146,7 +148,7 @@ TEST_SUITE("output") {
 
     const itunes::artist_record record = error_record("Bad\xC3(", "reset \xFF\xFE by peer", 0, 1);
     rapidjson::Document document;
-    CHECK(json_error(cli::record_json(record), document) == "");
+    CHECK(json_error(report::record_json(record), document) == "");
     REQUIRE(document.IsObject());
     CHECK(std::string(document["artist"].GetString()) == "Bad" + fffd + "(");
     CHECK(std::string(document["error"].GetString()) == "reset " + fffd + fffd + " by peer");
@@ -169,7 +171,7 @@ TEST_SUITE("output") {
         error_record("坂本龍一", "HTTP 403", 403, 4),
         ok_record("Nobody", {}),
     };
-    const std::string json = cli::render_json(records);
+    const std::string json = report::render_json(records);
     CHECK(json.back() == '\n');
     CHECK(json.rfind("{\"artists\":[\n", 0) == 0);
     rapidjson::Document document;
@@ -188,26 +190,26 @@ TEST_SUITE("output") {
   }
 
   TEST_CASE("an empty report is still a json document") {
-    const std::string json = cli::render_json({});
+    const std::string json = report::render_json({});
     CHECK(json == "{\"artists\":[]}\n");
     rapidjson::Document document;
     CHECK(json_error(json, document) == "");
   }
 
   TEST_CASE("display width counts wide characters twice and combining marks not at all") {
-    CHECK(cli::display_width("") == 0);
-    CHECK(cli::display_width("Adele") == 5);
-    CHECK(cli::display_width("Beyoncé") == 7);
-    CHECK(cli::display_width("Beyonce\xCC\x81") == 7);  // e + COMBINING ACUTE ACCENT
-    CHECK(cli::display_width("坂本龍一") == 8);
-    CHECK(cli::display_width("한국") == 4);
-    CHECK(cli::display_width("ｱ") == 1);                                 // halfwidth katakana
-    CHECK(cli::display_width("Ａ") == 2);                                // fullwidth A
-    CHECK(cli::display_width("\xF0\x9F\x8E\xB8") == 2);                  // guitar emoji
-    CHECK(cli::display_width("\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD") == 2);  // thumbs up, skin tone modifier
-    CHECK(cli::display_width("a\xE2\x80\x8B"
+    CHECK(text::display_width("") == 0);
+    CHECK(text::display_width("Adele") == 5);
+    CHECK(text::display_width("Beyoncé") == 7);
+    CHECK(text::display_width("Beyonce\xCC\x81") == 7);  // e + COMBINING ACUTE ACCENT
+    CHECK(text::display_width("坂本龍一") == 8);
+    CHECK(text::display_width("한국") == 4);
+    CHECK(text::display_width("ｱ") == 1);                                 // halfwidth katakana
+    CHECK(text::display_width("Ａ") == 2);                                // fullwidth A
+    CHECK(text::display_width("\xF0\x9F\x8E\xB8") == 2);                  // guitar emoji
+    CHECK(text::display_width("\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD") == 2);  // thumbs up, skin tone modifier
+    CHECK(text::display_width("a\xE2\x80\x8B"
                              "b") == 2);         // zero width space
-    CHECK(cli::display_width("\xFF\xFE") == 2);  // each invalid byte shows as one replacement character
+    CHECK(text::display_width("\xFF\xFE") == 2);  // each invalid byte shows as one replacement character
   }
 
   TEST_CASE("the table aligns columns by display width") {
@@ -217,7 +219,7 @@ TEST_SUITE("output") {
         ok_record("坂本龍一", {make_album("音楽図鑑", "1984-10-24T08:00:00Z", 8, "エレクトロニック")}),
         ok_record("Sigur Rós", {make_album("Ágætis byrjun", "1999-06-12T07:00:00Z", 10, "Alternative")}),
     };
-    const std::string table = cli::render_table(records);
+    const std::string table = report::render_table(records);
     const std::vector<std::string> lines = split_lines(table);
     REQUIRE(lines.size() == 5);
     CHECK(lines[0] == "ARTIST     ALBUM                   RELEASED    TRACKS  GENRE");
@@ -247,7 +249,7 @@ TEST_SUITE("output") {
   }
 
   TEST_CASE("an ok artist without matches gets one row saying so") {
-    const std::string table = cli::render_table({ok_record("Nobody", {})});
+    const std::string table = report::render_table({ok_record("Nobody", {})});
     CHECK(table ==
           "ARTIST  ALBUM             RELEASED  TRACKS  GENRE\n"
           "Nobody  (no exact match)\n");
@@ -260,7 +262,7 @@ TEST_SUITE("output") {
                      "HTTP 403 (throttled) after 4 attempts, a message longer than the album column", 403, 4),
         error_record("Cher", "Couldn't connect to server", 0, 4),
     };
-    const std::vector<std::string> lines = split_lines(cli::render_table(records));
+    const std::vector<std::string> lines = split_lines(report::render_table(records));
     REQUIRE(lines.size() == 4);
     CHECK(lines[0] == "ARTIST    ALBUM  RELEASED    TRACKS  GENRE");
     CHECK(lines[1] == "Adele     25     2015-11-20      11  Pop");
@@ -276,7 +278,7 @@ TEST_SUITE("output") {
         error_record("C", "HTTP 5000 is not a status", 500, 1),
         error_record("D", "Timeout was reached (curl error 28)", 0, 4),
     };
-    const std::vector<std::string> lines = split_lines(cli::render_table(records));
+    const std::vector<std::string> lines = split_lines(report::render_table(records));
     REQUIRE(lines.size() == 5);
     CHECK(lines[1] == "A       error: HTTP 404");
     CHECK(lines[2] == "B       error: response is not valid JSON (Invalid value. at byte 0) (HTTP 200)");
@@ -290,17 +292,17 @@ TEST_SUITE("output") {
     for (int i = 0; i < 40; ++i) wide_name += "龍";
     const std::vector<itunes::artist_record> records = {ok_record(
         "A", {make_album(long_name, "", std::nullopt, ""), make_album(wide_name, "", std::nullopt, "")})};
-    const std::vector<std::string> lines = split_lines(cli::render_table(records));
+    const std::vector<std::string> lines = split_lines(report::render_table(records));
     REQUIRE(lines.size() == 3);
     CHECK(lines[1] == "A       " + std::string(59, 'x') + "…");
-    CHECK(cli::display_width(lines[1]) == 8 + 60);
+    CHECK(text::display_width(lines[1]) == 8 + 60);
     std::string expected_wide;
     for (int i = 0; i < 29; ++i) expected_wide += "龍";
     CHECK(lines[2] == "A       " + expected_wide + "…");
-    CHECK(cli::display_width(lines[2]) == 8 + 59);
+    CHECK(text::display_width(lines[2]) == 8 + 59);
     // A name of exactly 60 columns is not cut.
     const std::string table =
-        cli::render_table({ok_record("A", {make_album(std::string(60, 'y'), "", 1, "")})});
+        report::render_table({ok_record("A", {make_album(std::string(60, 'y'), "", 1, "")})});
     CHECK(split_lines(table)[1] == "A       " + std::string(60, 'y') + std::string(17, ' ') + "1");
   }
 
@@ -308,7 +310,7 @@ TEST_SUITE("output") {
     const std::vector<itunes::artist_record> records = {ok_record(
         "A", {make_album("x", "2019-03-29T07:00:00Z", 1, "G"), make_album("y", "2019-03-29", 1, "G"),
               make_album("z", "circa 1970", 1, "G"), make_album("w", "", 1, "G")})};
-    const std::vector<std::string> lines = split_lines(cli::render_table(records));
+    const std::vector<std::string> lines = split_lines(report::render_table(records));
     REQUIRE(lines.size() == 5);
     CHECK(lines[1] == "A       x      2019-03-29       1  G");
     CHECK(lines[2] == "A       y      2019-03-29       1  G");
@@ -319,7 +321,7 @@ TEST_SUITE("output") {
   TEST_CASE("table cells cannot carry control sequences or invalid UTF-8") {
     const std::vector<itunes::artist_record> records = {
         ok_record("A", {make_album("Bad\x1b[31mName\nNext\xFF", "", std::nullopt, "Tab\tGenre")})};
-    const std::vector<std::string> lines = split_lines(cli::render_table(records));
+    const std::vector<std::string> lines = split_lines(report::render_table(records));
     REQUIRE(lines.size() == 2);
     CHECK(lines[1] ==
           "A       Bad\xEF\xBF\xBD[31mName Next\xEF\xBF\xBD" + std::string(20, ' ') + "Tab Genre");
@@ -329,13 +331,13 @@ TEST_SUITE("output") {
   TEST_CASE("table lines never end in spaces, even when a cell does") {
     const std::vector<itunes::artist_record> records = {
         error_record("A", "", 0, 1), ok_record("B", {make_album("x ", "", std::nullopt, " ")})};
-    const std::vector<std::string> lines = split_lines(cli::render_table(records));
+    const std::vector<std::string> lines = split_lines(report::render_table(records));
     REQUIRE(lines.size() == 3);
     CHECK(lines[1] == "A       error:");
     CHECK(lines[2] == "B       x");
   }
 
   TEST_CASE("an empty report renders the header alone") {
-    CHECK(cli::render_table({}) == "ARTIST  ALBUM  RELEASED  TRACKS  GENRE\n");
+    CHECK(report::render_table({}) == "ARTIST  ALBUM  RELEASED  TRACKS  GENRE\n");
   }
 }

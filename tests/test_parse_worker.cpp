@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
-#include "cli/parse_worker.hpp"
-#include "cli/runners.hpp"
+#include "engine/parse_worker.hpp"
+#include "engine/completion_relay.hpp"
 #include "itunes/aggregator.hpp"
 
 namespace {
@@ -22,30 +22,33 @@ std::string body_for(const std::string &artist, int albums) {
   return body + "]}";
 }
 
-// Counts artist_finished calls and fails if two ever overlap.
-struct finish_watch {
+// Counts artist_finished calls and fails if two observer calls ever overlap.
+struct finish_watch : engine::run_observer {
   std::atomic<int> inside{0};
   std::atomic<int> overlaps{0};
   std::vector<int> calls;
   std::vector<std::size_t> body_sizes;
 
-  cli::run_hooks hooks(std::size_t artists) {
+  engine::run_hooks hooks(std::size_t artists) {
     calls.assign(artists, 0);
     body_sizes.assign(artists, 0);
-    cli::run_hooks made;
-    made.artist_finished = [this](std::size_t index, const itunes::artist_record &, std::string_view body) {
-      if (inside.fetch_add(1) != 0) overlaps.fetch_add(1);
-      ++calls[index];
-      body_sizes[index] = body.size();
-      std::this_thread::yield();  // widen the window a second caller would hit
-      inside.fetch_sub(1);
-    };
-    made.request_started = [this](std::size_t) {
-      if (inside.fetch_add(1) != 0) overlaps.fetch_add(1);
-      std::this_thread::yield();
-      inside.fetch_sub(1);
-    };
+    engine::run_hooks made;
+    made.observers.push_back(this);
     return made;
+  }
+
+  void artist_finished(std::size_t index, const itunes::artist_record &, std::string_view body) override {
+    if (inside.fetch_add(1) != 0) overlaps.fetch_add(1);
+    ++calls[index];
+    body_sizes[index] = body.size();
+    std::this_thread::yield();  // widen the window a second caller would hit
+    inside.fetch_sub(1);
+  }
+
+  void request_started(std::size_t) override {
+    if (inside.fetch_add(1) != 0) overlaps.fetch_add(1);
+    std::this_thread::yield();
+    inside.fetch_sub(1);
   }
 };
 
@@ -58,10 +61,10 @@ TEST_SUITE("parse worker") {
     itunes::aggregator report(artists);
     itunes::aggregator expected(artists);
     finish_watch watch;
-    const cli::run_hooks hooks = watch.hooks(artists.size());
-    cli::completion_relay relay(report, hooks);
+    const engine::run_hooks hooks = watch.hooks(artists.size());
+    engine::completion_relay relay(report, hooks);
     {
-      cli::parse_worker worker(relay, 1000);
+      engine::parse_worker worker(relay, 1000);
       for (std::size_t i = 0; i < artists.size(); ++i) {
         std::string body = body_for(i % 3 == 0 ? "Someone Else" : artists[i], static_cast<int>(i % 4));
         expected.complete_with_response(i, 200, body, 1);
@@ -91,9 +94,9 @@ TEST_SUITE("parse worker") {
   TEST_CASE("past the backlog the submitting thread records the answer itself, before any flush") {
     const std::vector<std::string> artists{"A", "B", "C", "D"};
     itunes::aggregator report(artists);
-    const cli::run_hooks hooks;
-    cli::completion_relay relay(report, hooks);
-    cli::parse_worker worker(relay, 2);
+    const engine::run_hooks hooks;
+    engine::completion_relay relay(report, hooks);
+    engine::parse_worker worker(relay, 2);
     for (std::size_t i = 0; i < artists.size(); ++i) {
       std::string body = body_for(artists[i], 1);
       worker.submit(i, 2, body);
@@ -114,9 +117,9 @@ TEST_SUITE("parse worker") {
   TEST_CASE("a body that does not parse gives that artist an error record and no other") {
     const std::vector<std::string> artists{"Good", "Bad"};
     itunes::aggregator report(artists);
-    const cli::run_hooks hooks;
-    cli::completion_relay relay(report, hooks);
-    cli::parse_worker worker(relay, 10);
+    const engine::run_hooks hooks;
+    engine::completion_relay relay(report, hooks);
+    engine::parse_worker worker(relay, 10);
     std::string good = body_for("Good", 2);
     std::string bad = "<html>not json</html>";
     worker.submit(0, 1, good);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "support/fixture_server.hpp"
+#include "support/run_artistfetch.hpp"
 #include "support/run_output.hpp"
 
 using test_support::command_result;
@@ -111,10 +112,13 @@ std::string distinct_names(int count) {
 
 // Runs artistfetch on `count` names read from stdin and checks that every one was looked up.
 void look_up_all(const std::vector<std::string> &extra_arguments, int count) {
-  std::vector<std::string> argv{test_support::program_path(), "--concurrency", std::to_string(concurrency),
-                                "--retries", "0", "--format", "ndjson", "--input", "-"};
+  std::vector<std::string> argv{"--concurrency", std::to_string(concurrency), "--retries", "0", "--format",
+                                "ndjson", "--input", "-"};
   argv.insert(argv.end(), extra_arguments.begin(), extra_arguments.end());
-  command_result result = run_command(argv, distinct_names(count), 50);
+  test_support::artistfetch_run settings;
+  settings.stdin_data = distinct_names(count);
+  settings.timeout_s = 50;
+  command_result result = test_support::run_artistfetch(argv, settings);
   INFO("stderr: " << result.err.substr(0, 2000));
   REQUIRE_FALSE(result.timed_out);
   REQUIRE(result.exit_code == 0);

@@ -1,4 +1,4 @@
-// artistfetch end to end on a terminal and on pipes: the progress bar and the table's colours appear only on
+// artistfetch end to end on a terminal and on pipes: the progress bar and the table's colors appear only on
 // a terminal (a pseudo-terminal here) and never with NO_COLOR; --timeline, --timeline-svg and --stats against
 // the fixture server.
 #include <doctest/doctest.h>
@@ -21,13 +21,18 @@
 #include <string>
 #include <vector>
 
-#include "cli/output.hpp"
+#include "text/escape.hpp"
+#include "text/width.hpp"
+#include "report/output.hpp"
 #include "support/fixture_server.hpp"
+#include "support/run_artistfetch.hpp"
 #include "support/run_output.hpp"
 
 extern char **environ;
 
 namespace {
+
+using test_support::run_artistfetch;
 
 using test_support::lines_of;
 using test_support::read_file;
@@ -123,12 +128,6 @@ pty_result run_in_pty(const std::vector<std::string> &args, const std::vector<st
   return result;
 }
 
-command_result run_artistfetch(const std::vector<std::string> &args,
-                               const std::vector<std::string> &env = {}) {
-  std::vector<std::string> argv{test_support::program_path()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return test_support::run_command(argv, "", 60, env);
-}
 
 
 bool contains(const std::string &text, const std::string &part) {
@@ -159,7 +158,7 @@ std::size_t bar_start(const std::string &row) {
     if (found != std::string::npos) at = std::min(at, found);
   }
   REQUIRE(at != row.size());
-  return cli::display_width(row.substr(0, at));
+  return text::display_width(row.substr(0, at));
 }
 
 std::string temp_path(const std::string &suffix) {
@@ -185,7 +184,7 @@ const char *const progress_erase = "\r\x1b[K";
 }  // namespace
 
 TEST_SUITE("terminal") {
-  TEST_CASE("on a terminal the progress bar is drawn, then erased, and the table is coloured") {
+  TEST_CASE("on a terminal the progress bar is drawn, then erased, and the table is colored") {
     fixture_server server({"--latency-ms", "100"});
     pty_result run = run_in_pty({"--base-url", server.base_url(), "--concurrency", "2", "Lorde", "Dua Lipa",
                                  "@404 Gone", "@none Nobody"});
@@ -203,13 +202,13 @@ TEST_SUITE("terminal") {
     REQUIRE(last_erase != std::string::npos);
     CHECK(last_erase < table);
     CHECK(run.output.rfind("req/s") < last_erase);
-    // The colours: a bold header, a red error row, a yellow row without a match.
+    // The colors: a bold header, a red error row, a yellow row without a match.
     CHECK(contains(run.output, "\x1b[31m@404 Gone\x1b[0m"));
     CHECK(contains(run.output, "\x1b[33m@none Nobody\x1b[0m"));
     CHECK(contains(run.output, "Melodrama"));
   }
 
-  TEST_CASE("on pipes there is neither a progress bar nor colour, whatever the progress flags say") {
+  TEST_CASE("on pipes there is neither a progress bar nor color, whatever the progress flags say") {
     fixture_server server;
     for (const char *flag : {"--format=table", "--progress", "--color=auto"}) {
       CAPTURE(flag);
@@ -222,7 +221,7 @@ TEST_SUITE("terminal") {
       CHECK_FALSE(contains(result.err, "\r"));
       CHECK_FALSE(contains(result.err, "req/s"));
     }
-    // --color=always is a request for colours wherever the output goes; the bar still needs a terminal.
+    // --color=always is a request for colors wherever the output goes; the bar still needs a terminal.
     command_result forced = run_artistfetch(
         {"--base-url", server.base_url(), "--format", "table", "--color=always", "--progress", "Lorde"});
     CHECK(forced.exit_code == 0);
@@ -230,7 +229,7 @@ TEST_SUITE("terminal") {
     CHECK(forced.err.empty());
   }
 
-  TEST_CASE("NO_COLOR on a terminal turns the colours off, not the progress bar") {
+  TEST_CASE("NO_COLOR on a terminal turns the colors off, not the progress bar") {
     fixture_server server({"--latency-ms", "50"});
     pty_result run = run_in_pty({"--base-url", server.base_url(), "Lorde", "@404 Gone"}, {"NO_COLOR=1"});
     CAPTURE(run.output);
@@ -294,7 +293,7 @@ TEST_SUITE("terminal") {
     std::size_t retried = 0;
     for (const std::string &row : rows) {
       CAPTURE(row);
-      CHECK(cli::display_width(row) <= 80);
+      CHECK(text::display_width(row) <= 80);
       if (row.rfind("@503once Retry Me", 0) == 0) ++retried;
       CHECK((contains(row, wait_glyph) || contains(row, full_glyph) || contains(row, "\xE2\x96")));
     }

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/write_batcher.hpp"
+#include "engine/write_batcher.hpp"
 #include "support/fixture_server.hpp"
 
 namespace {
@@ -65,7 +65,7 @@ TEST_SUITE("write batcher") {
     const std::size_t fds_before = open_fds();
     uv_loop_t loop;
     REQUIRE(uv_loop_init(&loop) == 0);
-    cli::write_batcher batcher;
+    engine::write_batcher batcher;
     REQUIRE(batcher.start(&loop));
     uvcurl_t *transfers = nullptr;
     REQUIRE(uvcurl_init(&loop, &transfers) == 0);
