@@ -132,7 +132,7 @@ $(PROGRAM): $(call obj,src/cli/main.cpp) $(LAYER_LIBS) $(LIBUVCURL)
 	$(CXX) $(LDFLAGS_ALL) $(PROGRAM_LDFLAGS) $^ $(APP_LIBS) -o $@
 
 # The man page and the bash completion are written from the option table (src/cli/option_table.cpp) and
-# committed; tests/test_install.cpp fails when they are not what the table gives. Run `make docs` after
+# committed; tests/test_cli_install.cpp fails when they are not what the table gives. Run `make docs` after
 # changing the table.
 MAKE_DOCS = $(BUILD)/make_docs
 $(MAKE_DOCS): $(call obj,src/cli/make_docs.cpp) $(LAYER_LIBS) $(LIBUVCURL)

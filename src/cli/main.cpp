@@ -132,7 +132,7 @@ class program {
     write_all(stderr, report::render_timing_table(sync_report, async_report));
     std::vector<std::string> differing = report::differing_artists(sync_report.records, async_report.records);
     if (!differing.empty()) {
-      write_all(stderr, report::describe_differences(differing));
+      say_.error(report::describe_differences(differing));
       return with_reports(1);
     }
     return with_reports(exit_status(async_report));

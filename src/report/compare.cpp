@@ -28,9 +28,9 @@ std::vector<std::string> differing_artists(const std::vector<itunes::artist_reco
 }
 
 std::string describe_differences(const std::vector<std::string> &artists) {
-  std::string text = "artistfetch: the sync and async reports differ for: ";
+  std::string text = "the sync and async reports differ for: ";
   for (std::size_t i = 0; i < artists.size(); ++i) text += (i == 0 ? "" : ", ") + artists[i];
-  return text + "\n";
+  return text;
 }
 
 std::string render_timing_table(const engine::run_report &sync_report,

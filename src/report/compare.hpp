@@ -13,7 +13,7 @@ namespace report {
 std::vector<std::string> differing_artists(const std::vector<itunes::artist_record> &sync_records,
                                            const std::vector<itunes::artist_record> &async_records);
 
-// "the sync and async reports differ for: A, B\n"
+// "the sync and async reports differ for: A, B", for an error message.
 std::string describe_differences(const std::vector<std::string> &artists);
 
 // The timing table printed on stderr: mode, requests, wall time, speedup (sync's wall over each mode's).

@@ -1,5 +1,4 @@
-// Tests of src/itunes: query URLs, response parsing and filtering, the aggregator. No I/O besides the
-// fixture.
+// Tests of src/itunes/results: parsing and filtering responses, byte for byte. No I/O besides the fixture.
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
@@ -18,26 +17,15 @@
 #include "itunes/results.hpp"
 #include "text/utf8.hpp"
 #include "support/json_text.hpp"
+#include "support/run_output.hpp"
 
 using namespace std::string_literals;
 
 namespace {
 
-using test_support::has_space_outside_strings;
+using test_support::read_fixture;
 
-// Tests run from the repository root, or from anywhere with ARTISTFETCH_ROOT set to it.
-std::string read_fixture(const std::string &name) {
-  std::string path = "tests/fixtures/" + name;
-  if (const char *root = std::getenv("ARTISTFETCH_ROOT"); root != nullptr && *root != '\0') {
-    path = std::string(root) + "/" + path;
-  }
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(),
-                  "cannot open " << path << " (run from the repository root or set ARTISTFETCH_ROOT)");
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
+using test_support::has_space_outside_strings;
 
 // Parses like production does (explicit length, iterative, validated, numbers kept as text), so that two
 // documents compare equal only when their numbers are written the same way.
@@ -75,100 +63,7 @@ std::vector<itunes::album> matches(const std::string &artist, std::string_view b
   return std::move(record.results);
 }
 
-std::string decoded(std::string_view text) {
-  std::string out;
-  REQUIRE(itunes::percent_decode(text, out));
-  return out;
-}
-
 }  // namespace
-
-TEST_SUITE("query") {
-  TEST_CASE("letters, digits and . - _ * are kept as they are") {
-    CHECK(itunes::percent_encode("AZaz09.-_*") == "AZaz09.-_*");
-    CHECK(itunes::percent_encode("") == "");
-  }
-
-  TEST_CASE("a space and each reserved character become uppercase %XX") {
-    CHECK(itunes::percent_encode(" ") == "%20");
-    CHECK(itunes::percent_encode("&") == "%26");
-    CHECK(itunes::percent_encode("=") == "%3D");
-    CHECK(itunes::percent_encode("#") == "%23");
-    CHECK(itunes::percent_encode("+") == "%2B");
-    CHECK(itunes::percent_encode("%") == "%25");
-    CHECK(itunes::percent_encode("/") == "%2F");
-    CHECK(itunes::percent_encode("?") == "%3F");
-    CHECK(itunes::percent_encode("\"") == "%22");
-    CHECK(itunes::percent_encode("~'!") == "%7E%27%21");
-    CHECK(itunes::percent_encode("Simon & Garfunkel") == "Simon%20%26%20Garfunkel");
-    CHECK(itunes::percent_encode("AC/DC") == "AC%2FDC");
-  }
-
-  TEST_CASE("non-ASCII names are encoded byte by byte from UTF-8") {
-    CHECK(itunes::percent_encode("Beyoncé") == "Beyonc%C3%A9");
-    CHECK(itunes::percent_encode("Sigur Rós") == "Sigur%20R%C3%B3s");
-    CHECK(itunes::percent_encode("坂本龍一") == "%E5%9D%82%E6%9C%AC%E9%BE%8D%E4%B8%80");
-  }
-
-  TEST_CASE("control bytes, NUL and invalid UTF-8 are encoded too") {
-    CHECK(itunes::percent_encode("a\0b"s) == "a%00b");
-    CHECK(itunes::percent_encode("\n\t\x7f\xff") == "%0A%09%7F%FF");
-  }
-
-  TEST_CASE("percent_decode undoes percent_encode for every name") {
-    for (const std::string &text :
-         {"Beyoncé"s, "Sigur Rós"s, "坂本龍一"s, "& = # + % / ? \""s, "a\0b\xff"s, ""s}) {
-      CHECK(decoded(itunes::percent_encode(text)) == text);
-    }
-  }
-
-  TEST_CASE("percent_decode accepts lowercase hex and '+' as a space") {
-    CHECK(decoded("Beyonc%c3%a9") == "Beyoncé");
-    CHECK(decoded("Sigur+R%C3%B3s") == "Sigur Rós");
-  }
-
-  TEST_CASE("percent_decode rejects a malformed escape") {
-    std::string out;
-    CHECK_FALSE(itunes::percent_decode("%", out));
-    CHECK_FALSE(itunes::percent_decode("abc%4", out));
-    CHECK_FALSE(itunes::percent_decode("%G0", out));
-    CHECK_FALSE(itunes::percent_decode("%0g", out));
-  }
-
-  TEST_CASE("the URL has the parameters in order, sort included and country omitted by default") {
-    itunes::query_params params;
-    CHECK(itunes::build_query_url("https://itunes.apple.com/search", "Billie Eilish", params) ==
-          "https://itunes.apple.com/search?term=Billie%20Eilish&entity=album&limit=5&sort=recent");
-  }
-
-  TEST_CASE("a base URL that already has a query gets '&' before the term") {
-    itunes::query_params params;
-    CHECK(itunes::build_query_url("http://127.0.0.1:8080/search?media=music", "Sigur Rós", params) ==
-          "http://127.0.0.1:8080/search?media=music&term=Sigur%20R%C3%B3s&entity=album&limit=5&sort=recent");
-  }
-
-  TEST_CASE("country is sent when given and sort is omitted when empty") {
-    itunes::query_params params;
-    params.entity = "musicArtist";
-    params.limit = 200;
-    params.sort.clear();
-    params.country = "JP";
-    CHECK(itunes::build_query_url("https://itunes.apple.com/search", "坂本龍一", params) ==
-          "https://itunes.apple.com/"
-          "search?term=%E5%9D%82%E6%9C%AC%E9%BE%8D%E4%B8%80&entity=musicArtist&limit=200"
-          "&country=JP");
-  }
-
-  TEST_CASE("entity, sort and country are encoded like the term") {
-    itunes::query_params params;
-    params.entity = "a&b";
-    params.limit = 1;
-    params.sort = "x y";
-    params.country = "u=s";
-    CHECK(itunes::build_query_url("https://h/s", "a+b", params) ==
-          "https://h/s?term=a%2Bb&entity=a%26b&limit=1&sort=x%20y&country=u%3Ds");
-  }
-}
 
 TEST_SUITE("results") {
   TEST_CASE("the sample response gives its five albums with their fields") {
@@ -592,156 +487,3 @@ TEST_SUITE("results") {
   }
 }
 
-TEST_SUITE("aggregator") {
-  TEST_CASE("the report follows the input order whatever the completion order") {
-    const std::string sample = read_fixture("album-sample.json");
-    itunes::aggregator agg({"Billie Eilish", "Nobody", "Billie Eilish & Khalid"});
-    CHECK(agg.size() == 3);
-    CHECK(agg.completed() == 0);
-    agg.complete_with_response(2, 200, sample, 1);
-    CHECK(agg.is_complete(2));
-    CHECK_FALSE(agg.is_complete(0));
-    agg.complete_with_response(1, 200, R"({"resultCount":0,"results":[]})", 2);
-    agg.complete_with_response(0, 200, sample, 3);
-    CHECK(agg.finished());
-
-    const std::vector<itunes::artist_record> report = agg.take_report();
-    REQUIRE(report.size() == 3);
-    CHECK(report[0].artist == "Billie Eilish");
-    CHECK(report[0].ok);
-    CHECK(report[0].results.size() == 3);
-    CHECK(report[0].attempts == 3);
-    CHECK(report[0].http_status == 200);
-    CHECK(report[1].artist == "Nobody");
-    CHECK(report[1].ok);
-    CHECK(report[1].results.empty());
-    CHECK(report[1].attempts == 2);
-    CHECK(report[2].artist == "Billie Eilish & Khalid");
-    CHECK(report[2].ok);
-    REQUIRE(report[2].results.size() == 1);
-    CHECK(report[2].results[0].collection_name == "lovely - Single");
-  }
-
-  TEST_CASE("a status other than 200 is an error naming it, and 403 mentions throttling") {
-    itunes::aggregator agg({"a", "b", "c", "d"});
-    agg.complete_with_response(0, 403, "", 4);
-    agg.complete_with_response(1, 404, R"({"results":[{"artistName":"b"}]})", 1);
-    agg.complete_with_response(2, 503, "<html>busy</html>", 2);
-    agg.complete_with_response(3, 204, "", 1);
-    const std::vector<itunes::artist_record> report = agg.take_report();
-    REQUIRE(report.size() == 4);
-    CHECK_FALSE(report[0].ok);
-    CHECK(report[0].error == "HTTP 403, the API may be throttling");
-    CHECK(report[0].http_status == 403);
-    CHECK(report[0].attempts == 4);
-    CHECK_FALSE(report[1].ok);
-    CHECK(report[1].error == "HTTP 404");
-    CHECK(report[1].results.empty());
-    CHECK(report[1].http_status == 404);
-    CHECK(report[2].error == "HTTP 503");
-    CHECK(report[2].http_status == 503);
-    CHECK(report[3].error == "HTTP 204");
-  }
-
-  TEST_CASE("a 200 body that does not parse is an error with the parser's reason") {
-    itunes::aggregator agg({"a", "b"});
-    agg.complete_with_response(0, 200, "<html>throttled</html>", 1);
-    agg.complete_with_response(1, 200, "", 2);
-    const std::vector<itunes::artist_record> report = agg.take_report();
-    CHECK_FALSE(report[0].ok);
-    CHECK(report[0].error == "response is not valid JSON (Invalid value. at byte 0)");
-    CHECK(report[0].http_status == 200);
-    CHECK(report[1].error == "response is empty");
-    CHECK(report[1].http_status == 200);
-    CHECK(report[1].attempts == 2);
-  }
-
-  TEST_CASE("a transport error is recorded as given") {
-    itunes::aggregator agg({"a"});
-    agg.complete_with_error(0, "Timeout was reached", 0, 3);
-    const std::vector<itunes::artist_record> report = agg.take_report();
-    CHECK_FALSE(report[0].ok);
-    CHECK(report[0].error == "Timeout was reached");
-    CHECK(report[0].http_status == 0);
-    CHECK(report[0].attempts == 3);
-  }
-
-  TEST_CASE("a second completion of the same artist is ignored") {
-    const std::string sample = read_fixture("album-sample.json");
-    itunes::aggregator agg({"Billie Eilish", "b"});
-    agg.complete_with_response(0, 200, sample, 1);
-    agg.complete_with_response(0, 403, "", 2);
-    agg.complete_with_error(0, "cancelled", 0, 3);
-    agg.complete_with_error(1, "first", 0, 1);
-    agg.complete_with_response(1, 200, sample, 2);
-    CHECK(agg.completed() == 2);
-    const std::vector<itunes::artist_record> report = agg.take_report();
-    CHECK(report[0].ok);
-    CHECK(report[0].results.size() == 3);
-    CHECK(report[0].attempts == 1);
-    CHECK(report[0].error.empty());
-    CHECK_FALSE(report[1].ok);
-    CHECK(report[1].error == "first");
-    CHECK(report[1].results.empty());
-  }
-
-  TEST_CASE("an artist never completed is reported as not fetched") {
-    itunes::aggregator agg({"a", "b", "c"});
-    agg.complete_with_error(1, "x", 500, 1);
-    CHECK_FALSE(agg.finished());
-    CHECK(agg.completed() == 1);
-    const std::vector<itunes::artist_record> report = agg.take_report();
-    REQUIRE(report.size() == 3);
-    for (std::size_t i : {0u, 2u}) {
-      CHECK(report[i].artist == (i == 0 ? "a" : "c"));
-      CHECK_FALSE(report[i].ok);
-      CHECK(report[i].error == "not fetched");
-      CHECK(report[i].http_status == 0);
-      CHECK(report[i].attempts == 0);
-    }
-    CHECK(report[1].error == "x");
-  }
-
-  TEST_CASE("an empty artist list gives an empty, finished report") {
-    itunes::aggregator agg({});
-    CHECK(agg.finished());
-    CHECK(agg.take_report().empty());
-  }
-}
-
-TEST_SUITE("utf8") {
-  TEST_CASE("is_valid_utf8 agrees with the decoder on every kind of sequence, inside and after ASCII runs") {
-    const std::string ascii = "0123456789abcdef";  // two whole 8-byte words before the interesting byte
-    CHECK(text::is_valid_utf8(""));
-    CHECK(text::is_valid_utf8(ascii));
-    CHECK(text::is_valid_utf8(ascii + "Beyoncé 坂本龍一 🎵"));
-    for (const std::string bad : {"\xff", "\xc3", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
-                                  "\xe6\x9c", "\x80"}) {
-      CAPTURE(bad);
-      CHECK_FALSE(text::is_valid_utf8(bad));
-      CHECK_FALSE(text::is_valid_utf8(ascii + bad));
-      CHECK_FALSE(text::is_valid_utf8(ascii + bad + ascii));
-    }
-  }
-
-  TEST_CASE("is_valid_utf8 reads no byte past the text, whatever its length") {
-    // An exact-size heap block (a std::string has its terminator after the end): under AddressSanitizer, a
-    // read one past the end in the 32- and 8-byte ASCII steps or in the decoder is an error.
-    for (std::size_t length = 0; length <= 100; ++length) {
-      CAPTURE(length);
-      auto ascii = std::make_unique<char[]>(length);
-      std::memset(ascii.get(), 'a', length);
-      CHECK(text::is_valid_utf8({ascii.get(), length}));
-      if (length < 2) continue;
-      auto ending_in_e_acute = std::make_unique<char[]>(length);
-      std::memset(ending_in_e_acute.get(), 'a', length);
-      std::memcpy(ending_in_e_acute.get() + length - 2, "\xc3\xa9", 2);
-      CHECK(text::is_valid_utf8({ending_in_e_acute.get(), length}));
-      ending_in_e_acute[length - 1] = 'a';  // a lead byte followed by no continuation byte
-      CHECK_FALSE(text::is_valid_utf8({ending_in_e_acute.get(), length}));
-      ending_in_e_acute[length - 2] = 'a';
-      ending_in_e_acute[length - 1] = '\xc3';  // a lead byte cut off by the end
-      CHECK_FALSE(text::is_valid_utf8({ending_in_e_acute.get(), length}));
-    }
-  }
-}

@@ -196,22 +196,6 @@ TEST_SUITE("output") {
     CHECK(json_error(json, document) == "");
   }
 
-  TEST_CASE("display width counts wide characters twice and combining marks not at all") {
-    CHECK(text::display_width("") == 0);
-    CHECK(text::display_width("Adele") == 5);
-    CHECK(text::display_width("Beyoncé") == 7);
-    CHECK(text::display_width("Beyonce\xCC\x81") == 7);  // e + COMBINING ACUTE ACCENT
-    CHECK(text::display_width("坂本龍一") == 8);
-    CHECK(text::display_width("한국") == 4);
-    CHECK(text::display_width("ｱ") == 1);                                 // halfwidth katakana
-    CHECK(text::display_width("Ａ") == 2);                                // fullwidth A
-    CHECK(text::display_width("\xF0\x9F\x8E\xB8") == 2);                  // guitar emoji
-    CHECK(text::display_width("\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD") == 2);  // thumbs up, skin tone modifier
-    CHECK(text::display_width("a\xE2\x80\x8B"
-                             "b") == 2);         // zero width space
-    CHECK(text::display_width("\xFF\xFE") == 2);  // each invalid byte shows as one replacement character
-  }
-
   TEST_CASE("the table aligns columns by display width") {
     const std::vector<itunes::artist_record> records = {
         ok_record("Beyoncé", {make_album("Lemonade", "2016-04-23T07:00:00Z", 12, "Pop"),
