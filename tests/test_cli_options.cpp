@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/options.hpp"
+#include "cli/run_plan.hpp"
 #include "support/parse_arguments.hpp"
 
 namespace {
@@ -506,4 +507,22 @@ TEST_SUITE("options") {
     CHECK(names == std::vector<std::string>{" Sigur Rós ", "AC/DC"});
   }
 
+}
+
+TEST_SUITE("run plan") {
+  TEST_CASE("the plan owns the names and the resolved defaults, whichever way it is made") {
+    cli::parse_outcome parsed = parse({"--base-url", "https://ITUNES.apple.com/search", "Lorde", "Adele"});
+    REQUIRE(parsed.kind == cli::parse_outcome::run);
+    const engine::run_plan copied = cli::make_run_plan(parsed.opts);
+    CHECK(copied.artists == std::vector<std::string>{"Lorde", "Adele"});
+    CHECK(copied.https);
+    CHECK(copied.rate_per_min == 20);  // the real API's documented limit
+    CHECK(parsed.opts.artists.size() == 2);
+
+    const engine::run_plan taken = cli::take_run_plan(parsed.opts);
+    CHECK(taken.artists == copied.artists);
+    CHECK(taken.retry.statuses == copied.retry.statuses);
+    CHECK(taken.rate_per_min == copied.rate_per_min);
+    CHECK(parsed.opts.artists.empty());  // moved, not copied
+  }
 }

@@ -38,11 +38,9 @@ int exit_status(const engine::run_report &report) {
 
 class program {
  public:
-  program(const cli::options &opts, const cli::diagnostics &say)
-      : opts_(opts),
-        say_(say),
-        plan_(cli::make_run_plan(opts)),
-        monitor_(monitor_settings(opts), opts.artists) {}
+  // `plan` is make_run_plan(opts); the names live in the plan only, so that a long list is held once.
+  program(const cli::options &opts, const engine::run_plan &plan, const cli::diagnostics &say)
+      : opts_(opts), say_(say), plan_(plan), monitor_(monitor_settings(opts), plan.artists) {}
 
   int run() {
     if (!monitor_.problem().empty()) {
@@ -140,7 +138,7 @@ class program {
 
   const cli::options &opts_;
   const cli::diagnostics &say_;
-  const engine::run_plan plan_;
+  const engine::run_plan &plan_;
   report::run_monitor monitor_;
 };
 
@@ -148,7 +146,7 @@ class program {
 
 int main(int argc, char **argv) {
   cli::diagnostics say;
-  const cli::parse_outcome parsed = cli::parse_options(argc, argv, std::getenv("ARTISTFETCH_BASE_URL"));
+  cli::parse_outcome parsed = cli::parse_options(argc, argv, std::getenv("ARTISTFETCH_BASE_URL"));
   switch (parsed.kind) {
     case cli::parse_outcome::help:
       write_all(stdout, cli::help_text());
@@ -169,7 +167,8 @@ int main(int argc, char **argv) {
   }
   int status = 1;
   try {
-    status = program(parsed.opts, say).run();
+    const engine::run_plan plan = cli::take_run_plan(parsed.opts);
+    status = program(parsed.opts, plan, say).run();
   } catch (const std::exception &error) {
     say.error(error.what());
   }

@@ -35,6 +35,14 @@ engine::run_plan make_run_plan(const options &opts) {
   return plan;
 }
 
+engine::run_plan take_run_plan(options &opts) {
+  std::vector<std::string> artists = std::move(opts.artists);
+  opts.artists.clear();
+  engine::run_plan plan = make_run_plan(opts);
+  plan.artists = std::move(artists);
+  return plan;
+}
+
 std::unique_ptr<cache::cached_answers> open_configured_cache(const options &opts,
                                                              const engine::run_plan &plan,
                                                              const char *environment_dir,

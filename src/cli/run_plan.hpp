@@ -14,6 +14,9 @@ namespace cli {
 // and about 20 calls a minute.
 engine::run_plan make_run_plan(const options &opts);
 
+// The same, moving the names out of `opts` instead of copying them: a long list is then held once.
+engine::run_plan take_run_plan(options &opts);
+
 // The response cache of an async run as the options ask: the directory is opts.cache_dir, else
 // `environment_dir` ($ARTISTFETCH_CACHE_DIR, may be null); neither set means no cache (null). Prepares the
 // directory; when it cannot be used, `problem` says why (for an exit with status 2) and the result is null.

@@ -33,9 +33,9 @@ class run_monitor::progress_observer : public engine::run_observer {
   progress_bar &bar_;
 };
 
-run_monitor::run_monitor(monitor_settings settings, std::vector<std::string> artists)
+run_monitor::run_monitor(monitor_settings settings, const std::vector<std::string> &artists)
     : settings_(std::move(settings)),
-      artists_(std::move(artists)),
+      artists_(artists),
       recording_(settings_.stats != stats_format::none || settings_.timeline ||
                  !settings_.timeline_svg.empty()) {
   if (settings_.timeline_svg.empty()) return;
