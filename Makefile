@@ -70,6 +70,7 @@ test:
 
 check: all $(TESTS)
 	scripts/check-layering src && scripts/check-layering --self-test src
+	scripts/gen-unicode-tables --check
 	scripts/run-tests $(BUILD)
 
 # The whole suite under ASan + UBSan, then every fuzz target replays its committed corpus (also ASan + UBSan).
