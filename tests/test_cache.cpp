@@ -12,7 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/response_cache.hpp"
+#include "cache/response_cache.hpp"
+#include "cli/run_plan.hpp"
 #include "support/run_output.hpp"
 
 namespace {
@@ -44,7 +45,7 @@ itunes::artist_record ok_record(const std::string &artist) {
 TEST_SUITE("cache") {
   TEST_CASE("an entry stored is loaded back byte for byte while fresh") {
     temp_dir dir;
-    cli::response_cache cache(dir.path(), 3600);
+    cache::response_cache cache(dir.path(), 3600);
     CHECK(cache.prepare().empty());
     std::string loaded = "unchanged";
     CHECK_FALSE(cache.load(url_a, loaded, now));
@@ -65,7 +66,7 @@ TEST_SUITE("cache") {
 
   TEST_CASE("a write leaves exactly one file per URL and no temporary file") {
     temp_dir dir;
-    cli::response_cache cache(dir.path() + "/", 3600);  // a trailing slash is fine
+    cache::response_cache cache(dir.path() + "/", 3600);  // a trailing slash is fine
     CHECK(cache.store(url_a, body, now).empty());
     CHECK(cache.store(url_a, body + "second", now + 1).empty());  // replaced, not added
     CHECK(cache.store(url_b, body, now).empty());
@@ -86,7 +87,7 @@ TEST_SUITE("cache") {
 
   TEST_CASE("the entry file holds a readable header and the body") {
     temp_dir dir;
-    cli::response_cache cache(dir.path(), 3600);
+    cache::response_cache cache(dir.path(), 3600);
     CHECK(cache.store(url_a, body, now).empty());
     const std::string entry = read_file(cache.entry_path(url_a));
     const std::string header =
@@ -98,7 +99,7 @@ TEST_SUITE("cache") {
 
   TEST_CASE("damaged entries are misses") {
     temp_dir dir;
-    cli::response_cache cache(dir.path(), 3600);
+    cache::response_cache cache(dir.path(), 3600);
     REQUIRE(cache.store(url_a, body, now).empty());
     const std::string path = cache.entry_path(url_a);
     const std::string good = read_file(path);
@@ -148,7 +149,7 @@ TEST_SUITE("cache") {
 
   TEST_CASE("an entry for another URL in the same file is a miss") {
     temp_dir dir;
-    cli::response_cache cache(dir.path(), 3600);
+    cache::response_cache cache(dir.path(), 3600);
     REQUIRE(cache.store(url_b, body, now).empty());
     // Pretend url_a hashed to url_b's file: the URL stored inside tells them apart.
     REQUIRE(std::rename(cache.entry_path(url_b).c_str(), cache.entry_path(url_a).c_str()) == 0);
@@ -159,7 +160,7 @@ TEST_SUITE("cache") {
 
   TEST_CASE("entries expire after the time to live, and ttl 0 never serves") {
     temp_dir dir;
-    cli::response_cache cache(dir.path(), 100);
+    cache::response_cache cache(dir.path(), 100);
     REQUIRE(cache.store(url_a, body, now).empty());
     std::string loaded;
     CHECK(cache.load(url_a, loaded, now));
@@ -168,7 +169,7 @@ TEST_SUITE("cache") {
     CHECK_FALSE(cache.load(url_a, loaded, now + 100000));
     CHECK_FALSE(cache.load(url_a, loaded, now - 1));  // stored "in the future": the clock went back
 
-    cli::response_cache never_fresh(dir.path(), 0);
+    cache::response_cache never_fresh(dir.path(), 0);
     CHECK(never_fresh.store(url_b, body, now).empty());  // still stored
     CHECK_FALSE(never_fresh.load(url_b, loaded, now));
     CHECK(cache.load(url_b, loaded, now));  // the entry itself is fine
@@ -177,7 +178,7 @@ TEST_SUITE("cache") {
   TEST_CASE("prepare creates missing directories and refuses unusable ones") {
     temp_dir dir;
     const std::string nested = dir.path() + "/a/b";
-    cli::response_cache cache(nested, 60);
+    cache::response_cache cache(nested, 60);
     CHECK(cache.prepare().empty());
     struct stat info {};
     CHECK(stat(nested.c_str(), &info) == 0);
@@ -187,91 +188,89 @@ TEST_SUITE("cache") {
 
     const std::string file = dir.path() + "/file";
     write_file(file, "x");
-    const std::string under_file = cli::response_cache(file + "/cache", 60).prepare();
+    const std::string under_file = cache::response_cache(file + "/cache", 60).prepare();
     CHECK(under_file.find(file) != std::string::npos);
     CHECK(under_file.find("cannot create") != std::string::npos);
-    const std::string is_file = cli::response_cache(file, 60).prepare();
+    const std::string is_file = cache::response_cache(file, 60).prepare();
     CHECK(is_file.find("not a directory") != std::string::npos);
     std::remove((nested + "/" + files_in(nested)[0]).c_str());
     rmdir(nested.c_str());
   }
 
   TEST_CASE("fnv1a_64 matches the published test vectors") {
-    CHECK(cli::fnv1a_64("") == 0xcbf29ce484222325ULL);
-    CHECK(cli::fnv1a_64("a") == 0xaf63dc4c8601ec8cULL);
-    CHECK(cli::fnv1a_64("foobar") == 0x85944171f73967e8ULL);
+    CHECK(cache::fnv1a_64("") == 0xcbf29ce484222325ULL);
+    CHECK(cache::fnv1a_64("a") == 0xaf63dc4c8601ec8cULL);
+    CHECK(cache::fnv1a_64("foobar") == 0x85944171f73967e8ULL);
   }
 }
 
 TEST_SUITE("cache hooks") {
-  TEST_CASE("the hooks serve fresh entries, store new ok answers only, and keep earlier hooks") {
+  TEST_CASE("the cached answers serve fresh entries and store new ok answers only") {
     temp_dir dir;
     const std::vector<std::string> urls = {url_a, url_b, url_a + "&x=3"};
-    cli::response_cache cache(dir.path(), 3600);
+    cache::response_cache cache(dir.path(), 3600);
     REQUIRE(cache.store(url_a, body, std::time(nullptr)).empty());
-
-    std::vector<std::size_t> earlier_finished;
-    cli::run_hooks hooks;
-    hooks.artist_finished = [&](std::size_t index, const itunes::artist_record &, std::string_view) {
-      earlier_finished.push_back(index);
-    };
-    cli::attach_response_cache(hooks, cache, urls);
-    REQUIRE(hooks.stored_response);
-    REQUIRE(hooks.artist_finished);
+    cache::cached_answers answers(cache, urls);
 
     std::string served;
-    CHECK(hooks.stored_response(0, served));
+    CHECK(answers.load(0, served));
     CHECK(served == body);
-    CHECK_FALSE(hooks.stored_response(1, served));
-    CHECK_FALSE(hooks.stored_response(2, served));
-    CHECK_FALSE(hooks.stored_response(7, served));  // out of range: no cache
+    CHECK_FALSE(answers.load(1, served));
+    CHECK_FALSE(answers.load(2, served));
+    CHECK_FALSE(answers.load(7, served));  // out of range: no cache
 
     // The served artist completes with its cached body: it must not be written again (its age stays).
     const std::string entry_before = read_file(cache.entry_path(url_a));
-    hooks.artist_finished(0, ok_record("Lorde"), body);
+    answers.artist_finished(0, ok_record("Lorde"), body);
     CHECK(read_file(cache.entry_path(url_a)) == entry_before);
 
     // A new ok answer is stored; an error record (empty body) is not.
-    hooks.artist_finished(1, ok_record("Dua Lipa"), "{\"results\":[]}");
+    answers.artist_finished(1, ok_record("Dua Lipa"), "{\"results\":[]}");
     itunes::artist_record failed;
     failed.artist = "x";
     failed.error = "HTTP 403, the API may be throttling";
     failed.http_status = 403;
-    hooks.artist_finished(2, failed, "");
+    answers.artist_finished(2, failed, "");
     std::string loaded;
     CHECK(cache.load(url_b, loaded, std::time(nullptr)));
     CHECK(loaded == "{\"results\":[]}");
     CHECK_FALSE(cache.load(urls[2], loaded, std::time(nullptr)));
     CHECK(files_in(dir.path()).size() == 2);
-    CHECK(earlier_finished == std::vector<std::size_t>{0, 1, 2});
+    CHECK(answers.problem().empty());
   }
 
-  TEST_CASE("attach_configured_cache prefers --cache-dir, falls back to the environment, else none") {
+  TEST_CASE("a failed write is kept as the cached answers' problem instead of being printed") {
+    temp_dir dir;
+    cache::response_cache cache(dir.path() + "/missing", 3600);  // never prepared: every write fails
+    cache::cached_answers answers(cache, {url_a, url_b});
+    answers.artist_finished(0, ok_record("Lorde"), body);
+    answers.artist_finished(1, ok_record("Dua Lipa"), body);
+    CHECK(answers.problem().find("cannot write in the cache directory") != std::string::npos);
+  }
+
+  TEST_CASE("open_configured_cache prefers --cache-dir, falls back to the environment, else none") {
     temp_dir dir;
     cli::options opts;
     opts.artists = {"Lorde"};
     opts.base_url = "http://127.0.0.1:1/search";
+    std::string problem;
 
-    cli::run_hooks none;
-    CHECK(cli::attach_configured_cache(none, opts, nullptr).empty());
-    CHECK_FALSE(none.stored_response);
-    CHECK(cli::attach_configured_cache(none, opts, "").empty());
-    CHECK_FALSE(none.stored_response);
+    CHECK(cli::open_configured_cache(opts, cli::make_run_plan(opts), nullptr, problem) == nullptr);
+    CHECK(problem.empty());
+    CHECK(cli::open_configured_cache(opts, cli::make_run_plan(opts), "", problem) == nullptr);
+    CHECK(problem.empty());
 
-    cli::run_hooks from_environment;
-    CHECK(cli::attach_configured_cache(from_environment, opts, (dir.path() + "/env").c_str()).empty());
-    CHECK(from_environment.stored_response);
+    CHECK(cli::open_configured_cache(opts, cli::make_run_plan(opts), (dir.path() + "/env").c_str(), problem));
+    CHECK(problem.empty());
     CHECK(files_in(dir.path()) == std::vector<std::string>{"env"});
 
     opts.cache_dir = dir.path() + "/flag";
-    cli::run_hooks from_flag;
-    CHECK(cli::attach_configured_cache(from_flag, opts, (dir.path() + "/env").c_str()).empty());
+    CHECK(cli::open_configured_cache(opts, cli::make_run_plan(opts), (dir.path() + "/env").c_str(), problem));
     CHECK(files_in(dir.path()) == std::vector<std::string>{"env", "flag"});
 
     write_file(dir.path() + "/file", "x");
     opts.cache_dir = dir.path() + "/file/cache";
-    cli::run_hooks broken;
-    CHECK_FALSE(cli::attach_configured_cache(broken, opts, nullptr).empty());
-    CHECK_FALSE(broken.stored_response);
+    CHECK(cli::open_configured_cache(opts, cli::make_run_plan(opts), nullptr, problem) == nullptr);
+    CHECK_FALSE(problem.empty());
   }
 }

@@ -10,9 +10,12 @@
 #include <vector>
 
 #include "support/fixture_server.hpp"
+#include "support/run_artistfetch.hpp"
 #include "support/run_output.hpp"
 
 namespace {
+
+using test_support::run_artistfetch;
 
 using test_support::lines_of;
 using test_support::parse_line;
@@ -26,12 +29,6 @@ const std::vector<std::string> tricky_names = {
     "Sigur Rós",     "坂本龍一",          "Dua Lipa",         "Lorde",   "Zed Fictional",
 };
 
-command_result run_artistfetch(const std::vector<std::string> &args, const std::string &stdin_data = "",
-                               const std::vector<std::string> &env = {}) {
-  std::vector<std::string> argv{test_support::program_path()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return test_support::run_command(argv, stdin_data, 60, env);
-}
 
 
 // What the classic tutorial keeps: the server's results whose artistName equals the name, computed here
@@ -217,8 +214,10 @@ TEST_SUITE("cli") {
   TEST_CASE("names come from --input and stdin, blank lines skipped, duplicates kept at their first place") {
     fixture_server server;
     std::string file = write_temp_file("Lorde\r\n\n   \nDua Lipa\nBillie Eilish\n");
+    test_support::artistfetch_run with_stdin;
+    with_stdin.stdin_data = "Lorde\nZed\n\n";
     command_result result = run_artistfetch(
-        {"--base-url", server.base_url(), "Billie Eilish", "--input", file, "--input", "-"}, "Lorde\nZed\n\n");
+        {"--base-url", server.base_url(), "Billie Eilish", "--input", file, "--input", "-"}, with_stdin);
     std::remove(file.c_str());
     CHECK(result.exit_code == 0);
     std::vector<std::string> artists;
@@ -230,10 +229,10 @@ TEST_SUITE("cli") {
 
   TEST_CASE("ARTISTFETCH_BASE_URL is the default and --base-url overrides it") {
     fixture_server server;
-    command_result from_env = run_artistfetch({"Lorde"}, "", {"ARTISTFETCH_BASE_URL=" + server.base_url()});
+    command_result from_env = run_artistfetch({"Lorde"}, {"ARTISTFETCH_BASE_URL=" + server.base_url()});
     CHECK(from_env.exit_code == 0);
     CHECK(from_env.out.find("\"status\":\"ok\"") != std::string::npos);
-    command_result overridden = run_artistfetch({"--base-url", server.base_url(), "Lorde"}, "",
+    command_result overridden = run_artistfetch({"--base-url", server.base_url(), "Lorde"},
                                                 {"ARTISTFETCH_BASE_URL=http://127.0.0.1:1/search"});
     CHECK(overridden.exit_code == 0);
     CHECK(server.requests_for("Lorde") == 2);

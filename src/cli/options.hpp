@@ -1,4 +1,5 @@
-// Command-line options of artistfetch: parsing and validation, no I/O besides reading --input.
+// Command-line options of artistfetch: what the parser produces from argv (see option_table.hpp for the
+// options themselves). No I/O besides reading --input.
 #pragma once
 
 #include <iosfwd>
@@ -6,14 +7,18 @@
 #include <string>
 #include <vector>
 
+#include "cli/name_input.hpp"
 #include "itunes/matching.hpp"
 #include "itunes/query.hpp"
+#include "report/output.hpp"
+#include "report/run_stats.hpp"
+#include "report/terminal.hpp"
 
 namespace cli {
 
-enum class output_format { ndjson, json, table };
-enum class color_mode { automatic, always, never };  // --color=auto|always|never
-enum class stats_format { none, text, json };        // --stats, --stats=json
+using report::color_mode;
+using report::output_format;
+using report::stats_format;
 
 struct options {
   std::vector<std::string> artists;  // deduplicated, first position kept, blank lines skipped
@@ -40,13 +45,13 @@ struct options {
   bool rate_given = false;
   long long max_body = 8LL * 1024 * 1024;
 
-  // Matching, streaming and the response cache (src/itunes/matching.hpp, src/cli/response_cache.hpp).
+  // Matching, streaming and the response cache (src/itunes/matching.hpp, src/cache/response_cache.hpp).
   itunes::match_mode match = itunes::match_mode::exact;
   bool stream = false;            // --stream: print each ndjson record as its artist finishes
   std::string cache_dir;          // --cache-dir; empty: main() uses $ARTISTFETCH_CACHE_DIR, else no cache
   long long cache_ttl_s = 86400;  // --cache-ttl; 0: no entry is ever fresh (refetch, still store)
 
-  // Progress, statistics, timelines and colours (src/cli/terminal.hpp, src/cli/observers.hpp).
+  // Progress, statistics, timelines and colors (src/report/terminal.hpp, src/report/run_monitor.hpp).
   std::optional<bool> progress;  // --progress / --no-progress; nullopt: on when stderr is a terminal
   bool quiet = false;            // --quiet: no progress bar unless --progress, no warnings
   color_mode color = color_mode::automatic;
@@ -69,19 +74,5 @@ parse_outcome parse_options(int argc, const char *const *argv, const char *envir
 // The same, reading `--input -` from `standard_input` instead of std::cin (for tests and the fuzzer).
 parse_outcome parse_options(int argc, const char *const *argv, const char *environment_base_url,
                             std::istream &standard_input);
-
-// Reads names from `in`, one per line: a leading UTF-8 byte order mark and a trailing "\r" are removed, blank
-// and whitespace-only lines are skipped, every other line goes through name_problem(). Appends the names to
-// `names` in order, duplicates included. Returns an empty string on success, else a message naming `source`
-// and the line ("names.txt line 7: ...") and stops there. A line longer than any valid name is rejected
-// without reading the rest of it, so an endless line cannot exhaust memory.
-std::string read_name_lines(std::istream &in, const std::string &source, std::vector<std::string> &names);
-
-// The --help text, ending with a newline.
-std::string help_text();
-
-// Checks one artist name: non-empty, at most 1,000 bytes, valid UTF-8, no control characters.
-// Returns an empty string when fine, else the reason.
-std::string name_problem(const std::string &name);
 
 }  // namespace cli

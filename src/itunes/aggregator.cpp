@@ -25,7 +25,8 @@ artist_record record_from_response(const std::string &artist, long http_status, 
       // The filter has judged every album once: the refused ones came back without their json.
       std::vector<album> &albums = parsed.albums;
       const auto refused = [](const album &a) { return a.json.empty(); };
-      if (std::all_of(albums.begin(), albums.end(), refused)) record.suggestions = suggest_names(albums, artist);
+      if (std::all_of(albums.begin(), albums.end(), refused))
+        record.suggestions = suggest_names(albums, artist);
       albums.erase(std::remove_if(albums.begin(), albums.end(), refused), albums.end());
       record.results = std::move(albums);
       record.results.shrink_to_fit();  // the parsed albums' slots would otherwise stay with every record
@@ -40,27 +41,29 @@ artist_record record_from_response(const std::string &artist, long http_status, 
   return record;
 }
 
-void aggregator::complete_with_response(std::size_t index, long http_status, std::string_view body,
+bool aggregator::complete_with_response(std::size_t index, long http_status, std::string_view body,
                                         int attempts) {
   // An index out of range is ignored like a duplicate: a late callback must never corrupt the report.
-  if (index >= records_.size() || done_[index]) return;  // late, duplicate or after take_report
-  complete(index, record_from_response(records_[index].artist, http_status, body, attempts, mode_));
+  if (index >= records_.size() || done_[index]) return false;  // late, duplicate or after take_report
+  return complete(index, record_from_response(records_[index].artist, http_status, body, attempts, mode_));
 }
 
-void aggregator::complete(std::size_t index, artist_record record) {
-  if (index >= records_.size() || done_[index]) return;
+bool aggregator::complete(std::size_t index, artist_record record) {
+  if (index >= records_.size() || done_[index]) return false;
   record.artist = std::move(records_[index].artist);
   records_[index] = std::move(record);
   mark_done(index);
+  return true;
 }
 
-void aggregator::complete_with_error(std::size_t index, std::string error, long http_status, int attempts) {
-  if (index >= records_.size() || done_[index]) return;  // late, duplicate or after take_report
+bool aggregator::complete_with_error(std::size_t index, std::string error, long http_status, int attempts) {
+  if (index >= records_.size() || done_[index]) return false;  // late, duplicate or after take_report
   artist_record &record = records_[index];
   record.error = std::move(error);
   record.http_status = http_status;
   record.attempts = attempts;
   mark_done(index);
+  return true;
 }
 
 const std::string &aggregator::artist(std::size_t index) const {
@@ -71,7 +74,6 @@ const std::string &aggregator::artist(std::size_t index) const {
 void aggregator::mark_done(std::size_t index) {
   done_[index] = true;
   ++completed_;
-  if (listener_) listener_(index, records_[index]);
 }
 
 std::vector<artist_record> aggregator::take_report() {

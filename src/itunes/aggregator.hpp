@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,9 +17,9 @@ struct artist_record {  // (`ok` sits by `attempts`: no padding, 8 bytes less pe
   std::vector<album> results;  // when ok: the matches (see match_mode), in the server's order
   // When ok, results is empty and the server did send results: their closest artistNames (suggest_names()).
   std::vector<std::string> suggestions;
-  std::string error;           // when !ok: what went wrong
-  long http_status = 0;        // the last HTTP status received, 0 when no response arrived
-  int attempts = 0;            // requests sent for this artist
+  std::string error;     // when !ok: what went wrong
+  long http_status = 0;  // the last HTTP status received, 0 when no response arrived
+  int attempts = 0;      // requests sent for this artist
   bool ok = false;
 };
 
@@ -42,24 +41,20 @@ class aggregator {
   match_mode mode() const { return mode_; }
 
   // A response arrived: record_from_response() at once (the body is not kept). A second completion of one
-  // index is ignored, by every complete_* call.
-  void complete_with_response(std::size_t index, long http_status, std::string_view body, int attempts);
+  // index is ignored, by every complete_* call, which then returns false.
+  bool complete_with_response(std::size_t index, long http_status, std::string_view body, int attempts);
 
   // A record made elsewhere, by record_from_response() on another thread; its `artist` is set here.
-  void complete(std::size_t index, artist_record record);
+  bool complete(std::size_t index, artist_record record);
 
   // No usable response: a transport error, a cancellation. `http_status` is 0 when no response arrived.
-  void complete_with_error(std::size_t index, std::string error, long http_status, int attempts);
+  bool complete_with_error(std::size_t index, std::string error, long http_status, int attempts);
 
   bool is_complete(std::size_t index) const { return done_[index]; }
 
   // The record of a completed artist.
   const artist_record &record(std::size_t index) const { return records_[index]; }
 
-  // Called once per artist, as soon as its record is complete: for streaming output and progress.
-  void on_complete(std::function<void(std::size_t index, const artist_record &record)> listener) {
-    listener_ = std::move(listener);
-  }
   std::size_t completed() const { return completed_; }
   bool finished() const { return completed_ == size_; }
 
@@ -73,7 +68,6 @@ class aggregator {
   std::vector<artist_record> records_;
   std::vector<bool> done_;
   std::size_t completed_ = 0;
-  std::function<void(std::size_t, const artist_record &)> listener_;
 
   void mark_done(std::size_t index);
 };

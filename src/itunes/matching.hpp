@@ -2,10 +2,7 @@
 // nothing matches. No I/O; every function is safe on arbitrary bytes.
 //
 // Case folding is Unicode *simple* case folding (one code point to one code point, as in CaseFolding.txt
-// statuses C and S), implemented here for Basic Latin, Latin-1 Supplement, Latin Extended-A and -B, Latin
-// Extended Additional, Greek and Coptic, Cyrillic (with its supplement and Extended-B and -C), Armenian and
-// the fullwidth Latin letters. Outside those ranges a code point is its own fold (Greek Extended, Georgian,
-// Cherokee and the like are left alone). Consequences worth knowing:
+// statuses C and S), for every script utf8proc knows (text::simple_fold). Consequences worth knowing:
 //   - 'ß' stays 'ß' and capital 'ẞ' folds to 'ß' (full folding would give "ss"), so nocase treats
 //     "STRASSE" and "Straße" as different names; suggestions, below, do map 'ß' to "ss".
 //   - 'İ' (dotted capital I) has no simple fold and stays as it is; 'ı' (dotless i) is already lowercase.
@@ -33,9 +30,9 @@ enum class match_mode {
 std::string fold_case(std::string_view text);
 
 // The key suggestions compare: fold_case(), then letters with diacritics become their base letter
-// ('é' -> 'e', 'ø' -> 'o', 'ł' -> 'l', 'ő' -> 'o', 'ά' -> 'α', 'ё' -> 'е'), combining marks U+0300..U+036F
-// are dropped, and the ligatures and letters without a one-letter base are spelled out ('ß' -> "ss", 'æ' ->
-// "ae", 'œ' -> "oe", 'þ' -> "th", 'ĳ' -> "ij").
+// ('é' -> 'e', 'ø' -> 'o', 'ł' -> 'l', 'ő' -> 'o', 'ά' -> 'α', 'ё' -> 'е'), combining marks are dropped, and
+// the ligatures and letters without a one-letter base are spelled out ('ß' -> "ss", 'æ' -> "ae", 'œ' -> "oe",
+// 'þ' -> "th", 'ĳ' -> "ij"): text::append_base_letters().
 std::string loose_key(std::string_view text);
 void loose_key(std::string_view text, std::string &out);  // the same into `out`, reusing its buffer
 

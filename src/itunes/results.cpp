@@ -15,7 +15,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "itunes/utf8.hpp"
+#include "text/utf8.hpp"
 
 namespace itunes {
 
@@ -215,7 +215,8 @@ class results_handler {
       results_is_array_ = (kind == value_kind::array);
       in_results_ = results_is_array_;
       albums_.clear();
-      albums_.reserve(8);  // the API's default limit is 5: one allocation instead of four for the usual answer
+      albums_.reserve(
+          8);  // the API's default limit is 5: one allocation instead of four for the usual answer
     }
     return true;
   }
@@ -284,12 +285,13 @@ class results_handler {
 };
 
 // RapidJSON's SSE2 string and whitespace scanners (RAPIDJSON_SSE2, set for every file by the Makefile on
-// x86-64) only serve NUL-terminated string streams, and read whole aligned 16-byte blocks, up to 15 bytes past
-// the terminator. A thread's copy of the body, padded with zeros, gives them that; being a copy, it is parsed
-// in situ: strings and numbers are handed over where they lie instead of being copied onto the parser's stack
-// first (a fifth of a parse), and album offsets still index the body, as parsing in situ moves no byte
-// forward. Their control-character test lets 0x1A to 0x1F through (it compares with 0x19), so a body holding
-// one of those bytes, which is invalid JSON inside a string, keeps the byte-by-byte parser that reports it.
+// x86-64) only serve NUL-terminated string streams, and read whole aligned 16-byte blocks, up to 15 bytes
+// past the terminator. A thread's copy of the body, padded with zeros, gives them that; being a copy, it is
+// parsed in situ: strings and numbers are handed over where they lie instead of being copied onto the
+// parser's stack first, and album offsets still index the body, as parsing in situ moves
+// no byte forward. Their control-character test lets 0x1A to 0x1F through (it compares with 0x19), so a body
+// holding one of those bytes, which is invalid JSON inside a string, keeps the byte-by-byte parser that
+// reports it.
 #ifdef RAPIDJSON_SSE2
 constexpr bool simd_scanning = true;
 #else
@@ -297,7 +299,9 @@ constexpr bool simd_scanning = false;
 #endif
 
 bool has_byte_the_simd_scan_misses(std::string_view body) {
-  const auto missed = [](char c) { return static_cast<unsigned char>(static_cast<unsigned char>(c) - 0x1A) < 6; };
+  const auto missed = [](char c) {
+    return static_cast<unsigned char>(static_cast<unsigned char>(c) - 0x1A) < 6;
+  };
   std::size_t i = 0;
 #ifdef RAPIDJSON_SSE2
   // 16 bytes a step (a byte loop would cost as much as the scanning it enables saves).
@@ -357,10 +361,10 @@ parse_result parse_results(std::string_view body, const album_filter &keep) {
     result.error = "response contains a NUL byte";
     return result;
   }
-  // RapidJSON's character-by-character UTF-8 check costs about a third of a whole run's CPU. Nearly every body
-  // passes one quick check of our own instead, and is parsed without it; any other body takes the validating
-  // parser, so its error and offset are the ones RapidJSON reports.
-  if (!is_valid_utf8(body)) {
+  // RapidJSON's UTF-8 check goes character by character, a large share of a run's CPU. Nearly every body
+  // passes one quick check of our own instead, and is parsed without it; any other body takes the
+  // validating parser, so its error and offset are the ones RapidJSON reports.
+  if (!text::is_valid_utf8(body)) {
     rapidjson::MemoryStream stream(body.data(), body.size());
     return parse_with<parse_flags>(body, stream, keep);
   }
@@ -373,7 +377,8 @@ parse_result parse_results(std::string_view body, const album_filter &keep) {
   padded.assign(body.data(), body.size());
   padded.append(padding, '\0');
   rapidjson::InsituStringStream stream(padded.data());
-  parse_result result = parse_with<prevalidated_parse_flags | rapidjson::kParseInsituFlag>(body, stream, keep);
+  parse_result result =
+      parse_with<prevalidated_parse_flags | rapidjson::kParseInsituFlag>(body, stream, keep);
   if (padded.capacity() > 1024 * 1024) padded = std::string();  // one huge body must not stay with the thread
   return result;
 }

@@ -64,7 +64,7 @@ void check_options(const cli::options &opts) {
   require(opts.max_body >= 1024);
   require(opts.cache_ttl_s >= 0 && opts.cache_ttl_s <= 3650LL * 86400);
   require(!(opts.stream && opts.compare));
-  require(!opts.stream || !opts.format || *opts.format == cli::output_format::ndjson);
+  require(!opts.stream || !opts.format || *opts.format == report::output_format::ndjson);
 }
 
 }  // namespace

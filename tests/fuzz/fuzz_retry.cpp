@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "cli/retry_policy.hpp"
-#include "cli/token_bucket.hpp"
+#include "engine/retry_policy.hpp"
+#include "engine/token_bucket.hpp"
 
 namespace {
 
@@ -35,13 +35,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const double unit = take<uint32_t>(data, size) / 4294967296.0;
   if (!std::isfinite(max_s) || !std::isfinite(base) || !std::isfinite(cap)) return 0;
 
-  const double wait = cli::clamp_retry_after(static_cast<curl_off_t>(retry_after), max_s);
+  const double wait = engine::clamp_retry_after(static_cast<curl_off_t>(retry_after), max_s);
   require(retry_after == 0 ? wait == -1 : (wait >= 0 && wait <= max_s));
 
-  const double delay = cli::backoff_delay(attempt, base, cap, unit);
+  const double delay = engine::backoff_delay(attempt, base, cap, unit);
   require(std::isfinite(delay) && delay >= 0 && delay <= cap && delay <= base * std::ldexp(1.0, 1000));
 
-  cli::token_bucket bucket(static_cast<double>(attempt), base);
+  engine::token_bucket bucket(static_cast<double>(attempt), base);
   const double now = unit * 1e6;
   const double until = bucket.wait_s(now);
   require(std::isfinite(until) && until >= 0);

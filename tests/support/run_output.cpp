@@ -1,12 +1,13 @@
 #include "run_output.hpp"
 
 #include <dirent.h>
+#include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -74,6 +75,21 @@ temp_dir::temp_dir(const std::string &prefix) {
   path_ = pattern;
 }
 
-temp_dir::~temp_dir() { remove_tree(path_); }
+temp_dir::~temp_dir() {
+  remove_tree(path_);
+}
+
+std::string read_fixture(const std::string &name) {
+  std::string path = "tests/fixtures/" + name;
+  if (const char *root = std::getenv("ARTISTFETCH_ROOT"); root != nullptr && *root != '\0') {
+    path = std::string(root) + "/" + path;
+  }
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(),
+                  "cannot open " << path << " (run from the repository root or set ARTISTFETCH_ROOT)");
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
 
 }  // namespace test_support

@@ -17,6 +17,10 @@ rapidjson::Document parse_line(const std::string &line);
 // The whole content of a file ("" when it cannot be read).
 std::string read_file(const std::string &path);
 
+// A file of tests/fixtures/, read from the repository root (the working directory, or $ARTISTFETCH_ROOT);
+// fails the current test case when it cannot be read.
+std::string read_fixture(const std::string &name);
+
 // The names of the entries of `directory`, "." and ".." left out, sorted.
 std::vector<std::string> files_in(const std::string &directory);
 

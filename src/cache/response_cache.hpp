@@ -1,0 +1,80 @@
+// An on-disk cache of search responses, keyed by the full request URL. Apple asks clients to cache and
+// throttles at about 20 calls a minute, so a repeated lookup within the time to live is answered from disk.
+//
+// One file per URL in the cache directory, named by the FNV-1a 64-bit hash of the URL in hex
+// ("0123456789abcdef.entry"). A file holds a header and the body:
+//   artistfetch-cache 1\n
+//   URL\n
+//   STORED_AT\n        (Unix time in seconds)
+//   BODY_LENGTH\n      (decimal bytes)
+//   BODY_HASH\n        (FNV-1a 64 of the body, 16 hex digits: a damaged body is not served)
+//   BODY
+// An entry is written to a temporary file in the same directory and renamed over the old one, so a reader
+// sees either the whole old entry or the whole new one. A missing, short, long, garbled or expired entry, or
+// one whose URL is not the one asked for (a hash collision), is a miss: the artist is fetched again and the
+// entry overwritten.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/observer.hpp"
+
+namespace cache {
+
+class response_cache {
+ public:
+  // `ttl_s` 0: no entry is ever fresh, every lookup is a miss (entries are still stored).
+  response_cache(std::string directory, long long ttl_s);
+
+  // Creates the directory, and its missing parents, with mode 0700 (as umask allows). Returns an empty
+  // string on success, else a message naming the directory and the reason.
+  std::string prepare() const;
+
+  // When a fresh entry for `url` exists at time `now`, copies its body into `body` and returns true.
+  bool load(const std::string &url, std::string &body, std::time_t now) const;
+
+  // Stores `body` as the answer for `url` at time `now`, atomically. Returns an empty string on success,
+  // else the reason (the cache is then simply not updated).
+  std::string store(const std::string &url, std::string_view body, std::time_t now) const;
+
+  // The file that holds the entry for `url`.
+  std::string entry_path(const std::string &url) const;
+
+  const std::string &directory() const { return directory_; }
+
+ private:
+  std::string directory_;
+  long long ttl_s_;
+};
+
+// FNV-1a, 64 bits, of `text`.
+std::uint64_t fnv1a_64(std::string_view text);
+
+// A run's answers from the cache, and its new answers into it: load() serves fresh entries, and every record
+// that came out ok from a new response is stored (never one served from the cache, whose entry keeps its
+// age). A failed write does not stop the run: problem() keeps the first one, for the caller to report.
+// Meant for the async runner only: --sync and --compare measure the network and must not be given a cache.
+class cached_answers : public engine::run_observer, public engine::answer_store {
+ public:
+  // urls[i] is artist i's request URL, as engine::query_urls() builds them.
+  cached_answers(response_cache cache, std::vector<std::string> urls);
+
+  bool load(std::size_t artist, std::string &body) override;
+  void artist_finished(std::size_t artist, const itunes::artist_record &record,
+                       std::string_view body) override;
+
+  // Empty, or why an answer could not be stored (the first such reason).
+  const std::string &problem() const { return first_problem_; }
+
+ private:
+  response_cache cache_;
+  std::vector<std::string> urls_;
+  std::vector<bool> served_;  // answered from the cache in this run: never stored again
+  std::string first_problem_;
+};
+
+}  // namespace cache

@@ -1,0 +1,33 @@
+#include "cli/diagnostics.hpp"
+
+#include <string>
+
+namespace cli {
+namespace {
+
+constexpr std::string_view program_name = "artistfetch";
+
+}  // namespace
+
+void diagnostics::write_line(std::string_view kind, std::string_view message, std::string_view after) const {
+  std::string line;
+  line.reserve(program_name.size() + kind.size() + message.size() + after.size() + 4);
+  line.append(program_name).append(": ").append(kind).append(message).append("\n").append(after);
+  // One write per line, flushed: the line never interleaves with the progress bar or another thread's output.
+  std::fwrite(line.data(), 1, line.size(), stream_);
+  std::fflush(stream_);
+}
+
+void diagnostics::error(std::string_view message) const {
+  write_line("", message, "");
+}
+
+void diagnostics::usage_error(std::string_view message) const {
+  write_line("", message, "Try 'artistfetch --help' for more information.\n");
+}
+
+void diagnostics::warning(std::string_view message) const {
+  if (!quiet_) write_line("warning: ", message, "");
+}
+
+}  // namespace cli

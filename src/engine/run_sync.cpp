@@ -1,0 +1,130 @@
+// The sync runner: one easy handle, one request after another, so users can see what N x latency costs.
+// Signals arrive through a plain handler that sets a flag; the progress callback turns it into an abort and
+// the sleeps between attempts wake on EINTR.
+#include <time.h>
+
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <random>
+
+#include "engine/completion_relay.hpp"
+#include "engine/runners.hpp"
+#include "engine/token_bucket.hpp"
+
+namespace engine {
+namespace {
+
+volatile std::sig_atomic_t stop_signal = 0;
+
+extern "C" void on_stop_signal(int signum) {
+  stop_signal = signum;
+}
+
+int abort_when_stopped(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return stop_signal != 0;
+}
+
+// Installs the handlers for the run's lifetime and restores the previous ones after.
+class stop_signals {
+ public:
+  stop_signals() {
+    stop_signal = 0;
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;  // no SA_RESTART: nanosleep must return early
+    sigaction(SIGINT, &action, &previous_int_);
+    sigaction(SIGTERM, &action, &previous_term_);
+  }
+  ~stop_signals() {
+    sigaction(SIGINT, &previous_int_, nullptr);
+    sigaction(SIGTERM, &previous_term_, nullptr);
+  }
+  stop_signals(const stop_signals &) = delete;
+  stop_signals &operator=(const stop_signals &) = delete;
+
+ private:
+  struct sigaction previous_int_ {};
+  struct sigaction previous_term_ {};
+};
+
+// Sleeps for `seconds` unless a stop signal comes first.
+void sleep_unless_stopped(double seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (stop_signal == 0) {
+    const auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::nanoseconds::zero()) return;
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+    struct timespec pause {};
+    pause.tv_sec = static_cast<time_t>(ns / 1000000000);
+    pause.tv_nsec = static_cast<long>(ns % 1000000000);
+    nanosleep(&pause, nullptr);
+  }
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
+  const auto started = std::chrono::steady_clock::now();
+  itunes::aggregator report(plan.artists, plan.match);
+  completion_relay relay(report, hooks);
+  token_bucket bucket(plan.rate_per_min, default_burst(plan.rate_per_min));
+  std::mt19937_64 random(std::random_device{}());
+  run_report result;
+  stop_signals signals;
+
+  std::unique_ptr<CURL, void (*)(CURL *)> easy(curl_easy_init(), curl_easy_cleanup);
+  response_buffer buffer;
+  if (easy) {
+    configure_easy(easy.get(), plan.request, buffer);
+    curl_easy_setopt(easy.get(), CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(easy.get(), CURLOPT_XFERINFOFUNCTION, abort_when_stopped);
+  }
+
+  for (std::size_t index = 0; index < plan.artists.size(); ++index) {
+    if (!easy) {
+      relay.record_error(index, "could not create a curl handle", 0, 0);
+      continue;
+    }
+    if (relay.answer_from_store(index)) continue;
+    int attempts = 0;
+    while (!report.is_complete(index)) {
+      sleep_unless_stopped(bucket.wait_s(seconds_since(started)));
+      if (stop_signal != 0) {
+        relay.record_error(index, cancelled_error, 0, attempts);
+        break;
+      }
+      bucket.try_take(seconds_since(started));
+      buffer.reset();
+      set_request_url(easy.get(), query_url(plan, index), plan.https);
+      ++attempts;
+      ++result.requests;
+      relay.request_started(index);
+      const CURLcode code = curl_easy_perform(easy.get());
+      const attempt_result attempt = read_attempt(easy.get(), code, buffer, plan.retry.max_retry_after_s);
+      relay.request_finished(index, easy.get(), code);
+      if (stop_signal != 0 && code == CURLE_ABORTED_BY_CALLBACK) {
+        relay.record_error(index, cancelled_error, attempt.http_status, attempts);
+        break;
+      }
+      double unit_random = std::uniform_real_distribution<double>(0.0, 1.0)(random);
+      const verdict next = judge_attempt(attempt, attempts, plan.retry, unit_random);
+      if (!next.retry) {
+        relay.record(index, attempt, buffer.body, attempts);
+        break;
+      }
+      sleep_unless_stopped(next.delay_s);
+    }
+  }
+  result.records = report.take_report();
+  result.signal = stop_signal;
+  result.wall_s = seconds_since(started);
+  return result;
+}
+
+}  // namespace engine

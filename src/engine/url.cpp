@@ -1,0 +1,53 @@
+#include "engine/url.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <memory>
+
+namespace engine {
+namespace {
+
+struct url_deleter {
+  void operator()(CURLU *url) const noexcept { curl_url_cleanup(url); }
+};
+struct text_deleter {
+  void operator()(char *text) const noexcept { curl_free(text); }
+};
+
+// One part of `url`, or empty. Any scheme is accepted so that a bad one is reported by the caller, not here.
+std::string url_part(const std::string &url, CURLUPart part) {
+  std::unique_ptr<CURLU, url_deleter> handle(curl_url());
+  if (!handle ||
+      curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+    return {};
+  char *raw = nullptr;
+  if (curl_url_get(handle.get(), part, &raw, 0) != CURLUE_OK) return {};
+  std::unique_ptr<char, text_deleter> text(raw);
+  std::string value(text.get());
+  std::transform(value.begin(), value.end(), value.begin(),
+                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
+  return value;
+}
+
+}  // namespace
+
+std::string url_host(const std::string &url) {
+  std::string host = url_part(url, CURLUPART_HOST);
+  if (!host.empty() && host.back() == '.') host.pop_back();
+  return host;
+}
+
+std::string url_scheme(const std::string &url) {
+  return url_part(url, CURLUPART_SCHEME);
+}
+
+bool is_https_url(const std::string &url) {
+  return url_scheme(url) == "https";
+}
+
+bool is_itunes_host(const std::string &url) {
+  return url_host(url) == "itunes.apple.com";
+}
+
+}  // namespace engine

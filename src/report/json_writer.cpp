@@ -1,0 +1,134 @@
+// The report as JSON: ndjson and one document. Every renderer builds one std::string, reserved ahead, so that
+// a report of many thousands of artists costs a few allocations and a single write.
+#include <array>
+#include <charconv>
+#include <string>
+#include <string_view>
+
+#include "report/output.hpp"
+#include "text/escape.hpp"
+
+namespace report {
+namespace {
+
+void append_number(std::string &out, long long value) {
+  std::array<char, 24> buffer{};
+  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  out.append(buffer.data(), result.ptr);
+}
+
+// ,"suggestions":["A","B"]
+void append_suggestions(std::string &out, const std::vector<std::string> &names) {
+  out += ",\"suggestions\":[";
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += ',';
+    text::append_json_string(out, names[i]);
+  }
+  out += ']';
+}
+
+void append_record(std::string &out, const itunes::artist_record &record) {
+  out += "{\"artist\":";
+  text::append_json_string(out, record.artist);
+  if (record.ok) {
+    out += ",\"status\":\"ok\",\"attempts\":";
+    append_number(out, record.attempts);
+    out += ",\"results\":[";
+    for (std::size_t i = 0; i < record.results.size(); ++i) {
+      if (i > 0) out += ',';
+      const std::string &json = record.results[i].json;
+      out += json.empty() ? std::string_view("{}") : std::string_view(json);
+    }
+    out += ']';
+    if (record.results.empty() && !record.suggestions.empty()) append_suggestions(out, record.suggestions);
+    out += '}';
+  } else {
+    out += ",\"status\":\"error\",\"error\":";
+    text::append_json_string(out, record.error);
+    if (record.http_status != 0) {
+      out += ",\"http_status\":";
+      append_number(out, record.http_status);
+    }
+    out += ",\"attempts\":";
+    append_number(out, record.attempts);
+    out += '}';
+  }
+}
+
+// A close upper bound for the common case (little escaping), so one reserve usually suffices.
+std::size_t record_size_hint(const itunes::artist_record &record) {
+  std::size_t size = 96 + record.artist.size() + record.error.size();
+  for (const itunes::album &album : record.results) size += album.json.size() + 1;
+  for (const std::string &name : record.suggestions) size += name.size() + 3;
+  return size;
+}
+
+std::size_t report_size_hint(const std::vector<itunes::artist_record> &records) {
+  std::size_t size = 32;
+  for (const itunes::artist_record &record : records) size += record_size_hint(record) + 4;
+  return size;
+}
+
+}  // namespace
+
+std::string record_json(const itunes::artist_record &record) {
+  std::string out;
+  out.reserve(record_size_hint(record));
+  append_record(out, record);
+  return out;
+}
+
+namespace {
+
+// Emits the records as ndjson or as one json document into `out`, handing it to `flush` whenever it has
+// grown past `chunk` bytes and once at the end. One loop serves rendering to a string and writing to a file.
+template <typename Flush>
+void emit_records(const std::vector<itunes::artist_record> &records, bool as_document, std::string &out,
+                  std::size_t chunk, Flush flush) {
+  if (as_document) out += "{\"artists\":[";
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (as_document) out += i == 0 ? "\n  " : ",\n  ";
+    append_record(out, records[i]);
+    if (!as_document) out += '\n';
+    if (out.size() >= chunk) flush(out);
+  }
+  if (as_document) out += records.empty() ? "]}\n" : "\n]}\n";
+  flush(out);
+}
+
+std::string render_records(const std::vector<itunes::artist_record> &records, bool as_document) {
+  std::string out;
+  out.reserve(report_size_hint(records));
+  emit_records(records, as_document, out, std::string::npos, [](std::string &) {});
+  return out;
+}
+
+}  // namespace
+
+std::string render_ndjson(const std::vector<itunes::artist_record> &records) {
+  return render_records(records, false);
+}
+
+std::string render_json(const std::vector<itunes::artist_record> &records) {
+  return render_records(records, true);
+}
+
+void write_report(std::FILE *out, const std::vector<itunes::artist_record> &records, output_format format,
+                  bool color) {
+  std::string buffer;
+  const auto write_out = [out](std::string &text) {
+    std::fwrite(text.data(), 1, text.size(), out);
+    text.clear();
+  };
+  if (format == output_format::table) {
+    buffer = render_table(records, color);
+    write_out(buffer);
+  } else {
+    constexpr std::size_t chunk = 64 * 1024;
+    buffer.reserve(chunk + 4096);
+    emit_records(records, format == output_format::json, buffer, chunk, write_out);
+  }
+  std::fflush(out);
+}
+
+}  // namespace report

@@ -1,0 +1,37 @@
+// Rendering of the report: ndjson, json and an aligned table.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "itunes/aggregator.hpp"
+
+namespace report {
+
+enum class output_format { ndjson, json, table };
+
+// One record as a single-line JSON object:
+// {"artist":NAME,"status":"ok","attempts":N,"results":[...]} or
+// {"artist":NAME,"status":"error","error":"...","http_status":N,"attempts":N} (http_status only when
+// nonzero). An ok record with no results but with suggestions ends in ,"suggestions":["NAME",...].
+std::string record_json(const itunes::artist_record &record);
+
+std::string render_ndjson(const std::vector<itunes::artist_record> &records);
+std::string render_json(const std::vector<itunes::artist_record> &records);
+// Columns: artist, album, release date (YYYY-MM-DD), tracks, genre; aligned by display width (wide CJK
+// characters count two columns). An error record is one row whose album column reads "error: ..."; an
+// artist without matches reads "(no exact match)", or with suggestions: no exact match; did you mean "A"?
+// With `color`, ANSI SGR codes make the header bold, error rows red and rows without a match yellow; the
+// codes take no columns, so the alignment is the same.
+std::string render_table(const std::vector<itunes::artist_record> &records, bool color = false);
+
+// Writes the report to `out` in `format` and flushes it: ndjson and json record by record through a small
+// buffer, so a large report is never held whole in memory; the table (which needs every width first) at once.
+void write_report(std::FILE *out, const std::vector<itunes::artist_record> &records, output_format format,
+                  bool color);
+
+// "1 request", "2 requests": `count` and the noun in its number.
+std::string counted(std::size_t count, const char *one, const char *many);
+
+}  // namespace report

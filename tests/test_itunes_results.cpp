@@ -1,0 +1,489 @@
+// Tests of src/itunes/results: parsing and filtering responses, byte for byte. No I/O besides the fixture.
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "itunes/aggregator.hpp"
+#include "itunes/query.hpp"
+#include "itunes/results.hpp"
+#include "text/utf8.hpp"
+#include "support/json_text.hpp"
+#include "support/run_output.hpp"
+
+using namespace std::string_literals;
+
+namespace {
+
+using test_support::read_fixture;
+
+using test_support::has_space_outside_strings;
+
+// Parses like production does (explicit length, iterative, validated, numbers kept as text), so that two
+// documents compare equal only when their numbers are written the same way.
+struct parsed_json {
+  rapidjson::Document doc;
+  bool ok = false;
+};
+
+parsed_json parse_json(std::string_view text) {
+  parsed_json out;
+  constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+                             rapidjson::kParseNumbersAsStringsFlag;
+  out.doc.Parse<flags>(text.data(), text.size());
+  out.ok = !out.doc.HasParseError();
+  return out;
+}
+
+// The last member named `key` (like the parser, the last duplicate wins), or null.
+const rapidjson::Value *last_member(const rapidjson::Value &object, const char *key) {
+  const rapidjson::Value *found = nullptr;
+  for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+    if (std::strcmp(it->name.GetString(), key) == 0) found = &it->value;
+  }
+  return found;
+}
+
+std::string wrap(std::string_view elements) {
+  return "{\"results\":[" + std::string(elements) + "]}";
+}
+
+// The albums an exact lookup of `artist` keeps from a 200 answer, as the runners record them.
+std::vector<itunes::album> matches(const std::string &artist, std::string_view body) {
+  itunes::artist_record record = itunes::record_from_response(artist, 200, body, 1, itunes::match_mode::exact);
+  REQUIRE(record.ok);
+  return std::move(record.results);
+}
+
+}  // namespace
+
+TEST_SUITE("results") {
+  TEST_CASE("the sample response gives its five albums with their fields") {
+    const std::string body = read_fixture("album-sample.json");
+    const itunes::parse_result parsed = itunes::parse_results(body);
+    REQUIRE_MESSAGE(parsed.ok, parsed.error);
+    REQUIRE(parsed.albums.size() == 5);
+
+    const itunes::album &first = parsed.albums[0];
+    REQUIRE(first.artist_name.has_value());
+    CHECK(*first.artist_name == "Billie Eilish");
+    CHECK(first.collection_name == "HIT ME HARD AND SOFT");
+    CHECK(first.release_date == "2024-05-17T07:00:00Z");
+    CHECK(first.primary_genre == "Alternative");
+    CHECK(first.track_count == 10);
+
+    // Escapes are decoded in the fields and kept as sent in json.
+    CHECK(parsed.albums[1].collection_name ==
+          "What Was I Made For? [From The Motion Picture \"Barbie\"] - Single");
+    CHECK(parsed.albums[1].json.find(
+              R"("collectionName":"What Was I Made For? [From The Motion Picture \"Barbie\"] - Single")") !=
+          std::string::npos);
+    CHECK(parsed.albums[1].track_count == 1);
+
+    CHECK(*parsed.albums[2].artist_name == "Billie Eilish & Khalid");
+    CHECK(*parsed.albums[3].artist_name == "Billie Eilish");
+    CHECK(parsed.albums[3].track_count == 14);
+    CHECK(*parsed.albums[4].artist_name == "Various Artists");
+    CHECK(parsed.albums[4].primary_genre == "Pop");
+  }
+
+  TEST_CASE("each album's json is its element without whitespace and parses back to the same value") {
+    const std::string body = read_fixture("album-sample.json");
+    const itunes::parse_result parsed = itunes::parse_results(body);
+    REQUIRE(parsed.ok);
+    const parsed_json whole = parse_json(body);
+    REQUIRE(whole.ok);
+    const rapidjson::Value &elements = whole.doc["results"];
+    REQUIRE(elements.Size() == parsed.albums.size());
+    for (rapidjson::SizeType i = 0; i < elements.Size(); ++i) {
+      const std::string &json = parsed.albums[i].json;
+      CAPTURE(json);
+      CHECK(json.front() == '{');
+      CHECK(json.back() == '}');
+      CHECK_FALSE(has_space_outside_strings(json));
+      const parsed_json again = parse_json(json);
+      REQUIRE(again.ok);
+      REQUIRE(again.doc.IsObject());
+      CHECK(again.doc == elements[i]);
+      const rapidjson::Value *name = last_member(again.doc, "artistName");
+      REQUIRE(name != nullptr);
+      CHECK(std::string_view(name->GetString(), name->GetStringLength()) == *parsed.albums[i].artist_name);
+    }
+    // The sample writes ", " between members; strings with spaces keep them.
+    CHECK(parsed.albums[0].json.rfind(
+              R"({"wrapperType":"collection","collectionType":"Album","artistId":1065981054,)", 0) == 0);
+    CHECK(parsed.albums[0].json.find(R"("copyright":"℗ 2024 Darkroom/Interscope Records")") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("pretty-printed input keeps every value byte for byte") {
+    const std::string body =
+        "\n\n{\r\n  \"resultCount\" : 2,\r\n  \"results\" : [\r\n    {\r\n      \"artistName\" : \"Sigur "
+        "R\\u00f3s\",\r\n"
+        "\t\t\"collectionName\"\t:\t\"( )  \\\"x , y\\\" \\\\\",\n      \"collectionPrice\" : 1.50E+1 ,\n"
+        "      \"nested\" : { \"a\" : [ 1 , { } , \"  \" ] },\n      \"trackCount\" : 12\n    } ,\n"
+        "    { }\n  ]\n}\n\n";
+    const itunes::parse_result parsed = itunes::parse_results(body);
+    REQUIRE_MESSAGE(parsed.ok, parsed.error);
+    REQUIRE(parsed.albums.size() == 2);
+    CHECK(parsed.albums[0].json ==
+          R"({"artistName":"Sigur R\u00f3s","collectionName":"( )  \"x , y\" \\","collectionPrice":1.50E+1,)"
+          R"("nested":{"a":[1,{},"  "]},"trackCount":12})");
+    CHECK(*parsed.albums[0].artist_name == "Sigur Rós");
+    CHECK(parsed.albums[0].collection_name == "( )  \"x , y\" \\");
+    CHECK(parsed.albums[0].track_count == 12);
+    CHECK(parsed.albums[1].json == "{}");
+    CHECK_FALSE(parsed.albums[1].artist_name.has_value());
+  }
+
+  TEST_CASE("the json slices start at the element's brace and end at its closing brace") {
+    // Elements touching the brackets, commas and each other: an offset one byte off shows at once.
+    const itunes::parse_result parsed =
+        itunes::parse_results(R"({"results":[{},{"a":{}},{"b":[{}]}],"after":{"c":1}})");
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 3);
+    CHECK(parsed.albums[0].json == "{}");
+    CHECK(parsed.albums[1].json == R"({"a":{}})");
+    CHECK(parsed.albums[2].json == R"({"b":[{}]})");
+  }
+
+  TEST_CASE("an empty or whitespace-only body is reported as empty") {
+    for (const char *body : {"", " ", "\n\n\r\n\t "}) {
+      const itunes::parse_result parsed = itunes::parse_results(body);
+      CHECK_FALSE(parsed.ok);
+      CHECK(parsed.error == "response is empty");
+    }
+  }
+
+  TEST_CASE("a NUL byte is rejected even after a complete document") {
+    for (const std::string &body : {"{\"results\":[]}\0"s, "{\"results\":[]}\0garbage"s, "\0"s,
+                                    "{\"results\":[{\"artistName\":\"a\0b\"}]}"s}) {
+      const itunes::parse_result parsed = itunes::parse_results(body);
+      CHECK_FALSE(parsed.ok);
+      CHECK(parsed.error == "response contains a NUL byte");
+    }
+  }
+
+  TEST_CASE("invalid UTF-8 in a string is an error") {
+    const itunes::parse_result parsed = itunes::parse_results(wrap("{\"artistName\":\"Beyonc\xe9\"}"));
+    CHECK_FALSE(parsed.ok);
+    CHECK(parsed.error == "response is not valid JSON (Invalid encoding in string. at byte 33)");
+  }
+
+  TEST_CASE("UTF-8 truncated at the very end of the buffer is an error and nothing past it is read") {
+    // An exact-size heap buffer: AddressSanitizer sees a read of the byte after it.
+    const std::string text = "{\"results\":[{\"artistName\":\"\xe2\x82";
+    const auto buffer = std::make_unique<char[]>(text.size());
+    std::memcpy(buffer.get(), text.data(), text.size());
+    const itunes::parse_result parsed = itunes::parse_results(std::string_view(buffer.get(), text.size()));
+    CHECK_FALSE(parsed.ok);
+    CHECK(parsed.error.rfind("response is not valid JSON (", 0) == 0);
+  }
+
+  TEST_CASE("a raw control byte in a string is an error wherever it falls, 0x1A to 0x1F included") {
+    // RapidJSON 1.1.0's SSE2 scanner lets 0x1A to 0x1F through: such bodies must take the byte-by-byte path.
+    // Each byte goes at every offset of a 16-byte block, deep inside a long string, where the SSE2 scan runs.
+    for (int byte = 0x01; byte < 0x20; ++byte) {
+      for (std::size_t offset = 40; offset < 56; ++offset) {
+        CAPTURE(byte);
+        CAPTURE(offset);
+        std::string name(80, 'x');
+        name[offset] = static_cast<char>(byte);
+        const itunes::parse_result parsed = itunes::parse_results(wrap("{\"artistName\":\"" + name + "\"}"));
+        CHECK_FALSE(parsed.ok);
+        CHECK(parsed.error.find("Invalid") != std::string::npos);
+      }
+    }
+  }
+
+  TEST_CASE("long strings, escapes and whitespace parse alike at every alignment") {
+    // The SSE2 scanners read aligned 16-byte blocks: shifting the document by 0 to 31 bytes of leading
+    // whitespace moves every string across block boundaries.
+    const std::string body = read_fixture("album-sample.json");
+    const itunes::parse_result reference = itunes::parse_results(body);
+    REQUIRE(reference.ok);
+    for (std::size_t shift = 0; shift < 32; ++shift) {
+      CAPTURE(shift);
+      const std::string escaped = "{\"artistName\":\"A\\\"B\\u00e9" + std::string(shift, 'z') + "\"}";
+      const itunes::parse_result parsed = itunes::parse_results(std::string(shift, ' ') + wrap(escaped));
+      REQUIRE(parsed.ok);
+      REQUIRE(parsed.albums.size() == 1);
+      CHECK(*parsed.albums[0].artist_name == "A\"B\xc3\xa9" + std::string(shift, 'z'));
+      const itunes::parse_result sample = itunes::parse_results(std::string(shift, '\n') + body);
+      REQUIRE(sample.ok);
+      REQUIRE(sample.albums.size() == reference.albums.size());
+      for (std::size_t i = 0; i < sample.albums.size(); ++i) CHECK(sample.albums[i].json == reference.albums[i].json);
+    }
+  }
+
+  TEST_CASE("an album the filter refuses keeps only its artistName") {
+    const std::string body = read_fixture("album-sample.json");
+    const itunes::parse_result all = itunes::parse_results(body);
+    REQUIRE(all.ok);
+    REQUIRE(all.albums.size() >= 2);
+    const std::string wanted = *all.albums[0].artist_name;
+    const itunes::parse_result some = itunes::parse_results(
+        body, [&wanted](const std::string *artist_name) { return artist_name != nullptr && *artist_name == wanted; });
+    REQUIRE(some.ok);
+    REQUIRE(some.albums.size() == all.albums.size());
+    for (std::size_t i = 0; i < all.albums.size(); ++i) {
+      CAPTURE(i);
+      CHECK(some.albums[i].artist_name == all.albums[i].artist_name);
+      if (all.albums[i].artist_name == wanted) {
+        CHECK(some.albums[i].json == all.albums[i].json);
+        CHECK(some.albums[i].collection_name == all.albums[i].collection_name);
+      } else {
+        CHECK(some.albums[i].json.empty());
+        CHECK(some.albums[i].collection_name.empty());
+        CHECK_FALSE(some.albums[i].track_count.has_value());
+      }
+    }
+  }
+
+  TEST_CASE("a body cut short anywhere is an error") {
+    const std::string body = read_fixture("album-sample.json");
+    for (std::size_t size = 1; size < body.size(); size += 97) {
+      const auto buffer = std::make_unique<char[]>(size);
+      std::memcpy(buffer.get(), body.data(), size);
+      const itunes::parse_result parsed = itunes::parse_results(std::string_view(buffer.get(), size));
+      CHECK_FALSE(parsed.ok);
+    }
+  }
+
+  TEST_CASE("trailing garbage after the document is an error") {
+    const itunes::parse_result parsed = itunes::parse_results("{\"results\":[]} x");
+    CHECK_FALSE(parsed.ok);
+    CHECK(parsed.error ==
+          "response is not valid JSON (The document root must not be followed by other values. at byte 15)");
+    CHECK_FALSE(itunes::parse_results("{\"results\":[]}{}").ok);
+    CHECK(itunes::parse_results("{\"results\":[]}\n\n").ok);
+  }
+
+  TEST_CASE("a top level that is not an object is an error") {
+    for (const char *body : {"[]", "[{\"results\":[]}]", "\"results\"", "42", "null", "true"}) {
+      CAPTURE(body);
+      const itunes::parse_result parsed = itunes::parse_results(body);
+      CHECK_FALSE(parsed.ok);
+      CHECK(parsed.error == "response is not a JSON object");
+    }
+  }
+
+  TEST_CASE("a missing or non-array results member is an error") {
+    CHECK(itunes::parse_results("{}").error == "response has no \"results\" array");
+    CHECK(itunes::parse_results(R"({"resultCount":0,"x":{"results":[]}})").error ==
+          "response has no \"results\" array");
+    for (const char *body :
+         {R"({"results":{}})", R"({"results":null})", R"({"results":"[]"})", R"({"results":3})"}) {
+      CAPTURE(body);
+      const itunes::parse_result parsed = itunes::parse_results(body);
+      CHECK_FALSE(parsed.ok);
+      CHECK(parsed.error == "response \"results\" is not an array");
+    }
+  }
+
+  TEST_CASE("an empty results array is a success with no albums") {
+    const itunes::parse_result parsed = itunes::parse_results(R"({"resultCount":0,"results":[]})");
+    CHECK(parsed.ok);
+    CHECK(parsed.albums.empty());
+  }
+
+  TEST_CASE("elements that are not objects are skipped") {
+    const itunes::parse_result parsed = itunes::parse_results(
+        wrap(R"(1,"x",null,[{"artistName":"In an array"}],{"artistName":"A"},true,{})"));
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 2);
+    CHECK(*parsed.albums[0].artist_name == "A");
+    CHECK(parsed.albums[0].json == R"({"artistName":"A"})");
+    CHECK(parsed.albums[1].json == "{}");
+  }
+
+  TEST_CASE("an artistName that is not a string is kept by the parser without artist_name") {
+    const std::string body =
+        wrap(R"({"artistName":7},{"artistName":null},{"artistName":["A"]},{"artistName":{"x":"A"}})");
+    const itunes::parse_result parsed = itunes::parse_results(body);
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 4);
+    for (const itunes::album &a : parsed.albums) CHECK_FALSE(a.artist_name.has_value());
+    for (const char *artist : {"A", "7", ""}) {  // and so no name matches them
+      CAPTURE(artist);
+      CHECK(matches(artist, body).empty());
+    }
+  }
+
+  TEST_CASE("fields of another type are left empty") {
+    const itunes::parse_result parsed = itunes::parse_results(
+        wrap(R"({"collectionName":1,"releaseDate":null,"primaryGenreName":{},"trackCount":"14"})"));
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 1);
+    CHECK(parsed.albums[0].collection_name.empty());
+    CHECK(parsed.albums[0].release_date.empty());
+    CHECK(parsed.albums[0].primary_genre.empty());
+    CHECK_FALSE(parsed.albums[0].track_count.has_value());
+  }
+
+  TEST_CASE("keys inside nested values are not taken for the album's fields") {
+    const itunes::parse_result parsed = itunes::parse_results(
+        R"({"artistName":"Top","collectionName":"Top","results":[)"
+        R"({"x":{"artistName":"Nested","trackCount":99},"y":[{"collectionName":"Nested"}],"artistName":"Real"},)"
+        R"({"x":{"artistName":"Nested","releaseDate":"Nested","primaryGenreName":"Nested"}}],)"
+        R"("other":[{"artistName":"Other"}]})");
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 2);
+    CHECK(*parsed.albums[0].artist_name == "Real");
+    CHECK(parsed.albums[0].collection_name.empty());
+    CHECK_FALSE(parsed.albums[0].track_count.has_value());
+    CHECK_FALSE(parsed.albums[1].artist_name.has_value());
+    CHECK(parsed.albums[1].release_date.empty());
+    CHECK(parsed.albums[1].primary_genre.empty());
+
+    // A nested duplicate of a field name must not reset the field read before it either.
+    const itunes::parse_result before = itunes::parse_results(wrap(
+        R"({"artistName":"Real","trackCount":3,"x":{"artistName":"Nested","trackCount":"n"},"y":[{"trackCount":1}]})"));
+    REQUIRE(before.ok);
+    REQUIRE(before.albums.size() == 1);
+    CHECK(*before.albums[0].artist_name == "Real");
+    CHECK(before.albums[0].track_count == 3);
+  }
+
+  TEST_CASE("objects in other top-level arrays are not albums") {
+    const itunes::parse_result parsed = itunes::parse_results(
+        R"({"before":[{"artistName":"X"}],"results":[{"artistName":"A"}],"after":[{}]})");
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 1);
+    CHECK(*parsed.albums[0].artist_name == "A");
+  }
+
+  TEST_CASE("a duplicate key: the last one wins") {
+    const itunes::parse_result parsed = itunes::parse_results(
+        wrap(R"({"artistName":"A","artistName":"B"},{"artistName":"A","artistName":1})"));
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 2);
+    CHECK(*parsed.albums[0].artist_name == "B");
+    CHECK_FALSE(parsed.albums[1].artist_name.has_value());
+
+    const itunes::parse_result twice =
+        itunes::parse_results(R"({"results":[{"n":1}],"results":[{"n":2},{"n":3}]})");
+    REQUIRE(twice.ok);
+    REQUIRE(twice.albums.size() == 2);
+    CHECK(twice.albums[0].json == R"({"n":2})");
+    CHECK(itunes::parse_results(R"({"results":[{}],"results":0})").error ==
+          "response \"results\" is not an array");
+  }
+
+  TEST_CASE("trackCount is kept only when it is an integer that fits") {
+    const itunes::parse_result parsed = itunes::parse_results(
+        wrap(R"({"trackCount":14},{"trackCount":-3},{"trackCount":0},{"trackCount":9223372036854775807},)"
+             R"({"trackCount":9223372036854775808},{"trackCount":-9223372036854775809},{"trackCount":14.0},)"
+             R"({"trackCount":1e3},{"trackCount":99999999999999999999999999999999999999999})"));
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.albums.size() == 9);
+    CHECK(parsed.albums[0].track_count == 14);
+    CHECK(parsed.albums[1].track_count == -3);
+    CHECK(parsed.albums[2].track_count == 0);
+    CHECK(parsed.albums[3].track_count == 9223372036854775807LL);
+    for (std::size_t i = 4; i < 9; ++i) CHECK_FALSE(parsed.albums[i].track_count.has_value());
+  }
+
+  TEST_CASE("huge numbers and extreme exponents parse without harm and stay as written") {
+    // A long fraction with a huge negative exponent is the shape of CVE-2024-38517 (int underflow of the
+    // exponent); numbers-as-strings never computes that sum.
+    const std::string digits(300, '9');
+    const std::string body =
+        wrap("{\"a\":" + digits + ",\"b\":-1e-9999999999999999999,\"c\":0." + std::string(5000, '0') +
+             "1e-2147483647,\"d\":1e308,\"e\":-0.0E-0,\"trackCount\":" + digits + "}");
+    const itunes::parse_result parsed = itunes::parse_results(body);
+    REQUIRE_MESSAGE(parsed.ok, parsed.error);
+    REQUIRE(parsed.albums.size() == 1);
+    CHECK(parsed.albums[0].json == body.substr(12, body.size() - 14));
+    CHECK_FALSE(parsed.albums[0].track_count.has_value());
+  }
+
+  TEST_CASE("numbers beyond a double are an error in RapidJSON 1.1.0 even as strings") {
+    // It still scans each number as a double and refuses one past DBL_MAX: a clean error, never a crash.
+    CHECK(itunes::parse_results(wrap("{\"a\":1e309}")).error ==
+          "response is not valid JSON (Number too big to be stored in double. at byte 17)");
+    CHECK(itunes::parse_results(wrap("{\"a\":" + std::string(400, '9') + "}")).error ==
+          "response is not valid JSON (Number too big to be stored in double. at byte 17)");
+  }
+
+  TEST_CASE("200,000 nested brackets are an error, not a crash") {
+    const std::string open(200000, '[');
+    CHECK(itunes::parse_results(open).error == "response is not a JSON object");
+    const itunes::parse_result parsed = itunes::parse_results("{\"results\":" + open);
+    CHECK_FALSE(parsed.ok);
+    CHECK(parsed.error.rfind("response is not valid JSON (", 0) == 0);
+    std::string objects;
+    for (int i = 0; i < 200000; ++i) objects += "{\"a\":";
+    CHECK_FALSE(itunes::parse_results(wrap(objects)).ok);
+  }
+
+  TEST_CASE("200,000 balanced nested brackets inside an album parse") {
+    const std::string body =
+        wrap("{\"deep\":" + std::string(200000, '[') + std::string(200000, ']') + ",\"artistName\":\"A\"}");
+    const itunes::parse_result parsed = itunes::parse_results(body);
+    REQUIRE_MESSAGE(parsed.ok, parsed.error);
+    REQUIRE(parsed.albums.size() == 1);
+    CHECK(*parsed.albums[0].artist_name == "A");
+    CHECK(parsed.albums[0].json.size() == body.size() - 14);
+  }
+
+  TEST_CASE("an HTML error page is not valid JSON") {
+    const itunes::parse_result parsed = itunes::parse_results(
+        "\n<!DOCTYPE html>\n<html><head><title>Error</title></head><body>503</body></html>\n");
+    CHECK_FALSE(parsed.ok);
+    CHECK(parsed.error == "response is not valid JSON (Invalid value. at byte 1)");
+  }
+
+  TEST_CASE("other syntax errors name RapidJSON's reason and the offset") {
+    CHECK(itunes::parse_results(R"({"results":[1,]})").error ==
+          "response is not valid JSON (Invalid value. at byte 14)");
+    CHECK(itunes::parse_results(R"({"results":[{"a" 1}]})").error ==
+          "response is not valid JSON (Missing a colon after a name of object member. at byte 17)");
+  }
+}
+
+TEST_SUITE("results") {
+  TEST_CASE("only the exact name is kept, in order") {
+    const std::string sample = read_fixture("album-sample.json");
+    const std::vector<itunes::album> kept = matches("Billie Eilish", sample);
+    REQUIRE(kept.size() == 3);
+    CHECK(kept[0].collection_name == "HIT ME HARD AND SOFT");
+    CHECK(kept[1].track_count == 1);
+    CHECK(kept[2].release_date == "2019-03-29T07:00:00Z");
+    for (const itunes::album &a : kept) CHECK(*a.artist_name == "Billie Eilish");
+
+    const std::vector<itunes::album> duo = matches("Billie Eilish & Khalid", sample);
+    REQUIRE(duo.size() == 1);
+    CHECK(duo[0].collection_name == "lovely - Single");
+  }
+
+  TEST_CASE("exact matching does not fold case or trim spaces") {
+    const std::string sample = read_fixture("album-sample.json");
+    for (const char *name : {"billie eilish", "BILLIE EILISH", "Billie eilish", " Billie Eilish",
+                             "Billie Eilish ", "Billie  Eilish", "Billie", "Eilish", "Billie Eilish &", ""}) {
+      CAPTURE(name);
+      CHECK(matches(name, sample).empty());
+    }
+  }
+
+  TEST_CASE("exact matching compares the decoded name, escapes included") {
+    const std::string body = wrap(
+        R"({"artistName":"Beyonc\u00e9"},{"artistName":"Beyoncé"},{"artistName":"Beyonce"},)"
+        R"({"artistName":"Beyonce\u0301"},{"artistName":"\u5742\u672c\u9f8d\u4e00"},{"artistName":"AC\/DC"})");
+    const std::vector<itunes::album> kept = matches("Beyoncé", body);
+    REQUIRE(kept.size() == 2);
+    CHECK(kept[0].json == R"({"artistName":"Beyonc\u00e9"})");
+    CHECK(kept[1].json == R"({"artistName":"Beyoncé"})");
+    CHECK(matches("坂本龍一", body).size() == 1);
+    CHECK(matches("AC/DC", body).size() == 1);
+  }
+}
+
