@@ -27,7 +27,7 @@ LDFLAGS_ALL = -pthread $(OPT) $(LDFLAGS)
 # less resident memory and 1 ms less start-up (make bench). Sanitized builds keep the shared runtime.
 PROGRAM_LDFLAGS = $(if $(SANITIZE),,-static-libstdc++ -static-libgcc)
 
-UVCURL_SRC = $(wildcard src/uvcurl/*.cpp)
+UVCURL_SRC = $(wildcard src/uvcurl/*.c)
 ITUNES_SRC = $(wildcard src/itunes/*.cpp)
 CLI_SRC = $(filter-out src/cli/main.cpp,$(wildcard src/cli/*.cpp))
 TEST_SUPPORT_SRC = $(wildcard tests/support/*.cpp)
@@ -47,12 +47,12 @@ UVCURL_MAJOR := $(call uvcurl_version_part,MAJOR)
 UVCURL_VERSION := $(UVCURL_MAJOR).$(call uvcurl_version_part,MINOR).$(call uvcurl_version_part,PATCH)
 LIBUVCURL_SO = $(BUILD)/libuvcurl.so.$(UVCURL_VERSION)
 LIBUVCURL_SO_LINKS = $(BUILD)/libuvcurl.so.$(UVCURL_MAJOR) $(BUILD)/libuvcurl.so
-pic_obj = $(patsubst %.cpp,$(BUILD)/obj-pic/%.o,$(1))
+pic_obj = $(patsubst %.c,$(BUILD)/obj-pic/%.o,$(1))
 
 # `make install` layout; DESTDIR is prepended to every path, for staging.
 PREFIX ?= /usr/local
 DESTDIR ?=
-TESTS = $(patsubst tests/%.cpp,$(BUILD)/tests/%,$(TEST_SRC)) $(BUILD)/tests/test_c_api
+TESTS = $(patsubst tests/%.cpp,$(BUILD)/tests/%,$(TEST_SRC)) $(BUILD)/tests/test_c_api $(UVCURL_C_TESTS)
 
 .PHONY: all deps test check demo sanitize bench fuzz clean format install uninstall
 all: $(PROGRAM) $(LIBUVCURL) $(LIBUVCURL_SO) $(LIBUVCURL_SO_LINKS) $(EXAMPLE)
@@ -94,20 +94,25 @@ $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS_ALL) $(CXXFLAGS_ALL) -c $< -o $@
 
+# uvcurl is C99, like the libraries it joins: a C program links it without any C++ runtime.
+UVCURL_CFLAGS = -std=c99 -pedantic -pthread $(WARN) $(OPT) -fvisibility=hidden $(CFLAGS)
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(UVCURL_CFLAGS) -c $< -o $@
+
 $(LIBUVCURL): $(call obj,$(UVCURL_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-# The shared library gets its own position-independent objects. The version script exports uvcurl_* only:
-# -fvisibility=hidden already hides the C++ internals, and the script also hides the libstdc++ template code
-# instantiated in the library. libstdc++ itself stays a shared dependency (no -static-libstdc++).
-$(BUILD)/obj-pic/%.o: %.cpp
+# The shared library gets its own position-independent objects. The version script exports uvcurl_* only
+# (-fvisibility=hidden does too; the script is the list a packager checks).
+$(BUILD)/obj-pic/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CXX) $(CPPFLAGS_ALL) $(CXXFLAGS_ALL) -fPIC -c $< -o $@
+	$(CC) $(CPPFLAGS_ALL) $(UVCURL_CFLAGS) -fPIC -c $< -o $@
 
 $(LIBUVCURL_SO): $(call pic_obj,$(UVCURL_SRC)) src/uvcurl/uvcurl.map
 	@mkdir -p $(dir $@)
-	$(CXX) -shared $(LDFLAGS_ALL) -Wl,-soname,libuvcurl.so.$(UVCURL_MAJOR) \
+	$(CC) -shared $(LDFLAGS_ALL) -Wl,-soname,libuvcurl.so.$(UVCURL_MAJOR) \
 	  -Wl,--version-script=src/uvcurl/uvcurl.map -Wl,--no-undefined \
 	  $(call pic_obj,$(UVCURL_SRC)) $(PKG_LIBS) -o $@
 
@@ -128,15 +133,21 @@ $(LIBCLI): $(call obj,$(CLI_SRC))
 $(PROGRAM): $(call obj,src/cli/main.cpp) $(LIBCLI) $(LIBITUNES) $(LIBUVCURL)
 	$(CXX) $(LDFLAGS_ALL) $(PROGRAM_LDFLAGS) $^ $(PKG_LIBS) -o $@
 
-# The example and the C test are plain C99; libuvcurl.a is C++ inside, hence -lstdc++.
+# The example and the C tests are plain C99 built as an embedder builds: the public header, libuvcurl.a and
+# libcurl's and libuv's own flags, no C++ runtime.
+UVCURL_C_BUILD = $(CC) -std=c99 -pedantic $(CFLAGS_ALL) -pthread -Iinclude $(PKG_CFLAGS)
+UVCURL_C_TEST_SUPPORT = tests/uvcurl/test_server.c tests/uvcurl/test_server.h
+UVCURL_C_TESTS = $(patsubst tests/uvcurl/%.c,$(BUILD)/tests/%,$(wildcard tests/uvcurl/test_uvcurl_*.c))
 $(EXAMPLE): examples/embed.c $(LIBUVCURL) include/uvcurl.h
-	$(CC) -std=c99 -pedantic $(CFLAGS_ALL) -Iinclude $(PKG_CFLAGS) examples/embed.c $(LIBUVCURL) \
-	  $(LDFLAGS_ALL) $(PKG_LIBS) -lstdc++ -lm -o $@
+	$(UVCURL_C_BUILD) examples/embed.c $(LIBUVCURL) $(LDFLAGS_ALL) $(PKG_LIBS) -o $@
 
 $(BUILD)/tests/test_c_api: tests/test_c_api.c $(LIBUVCURL) include/uvcurl.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=c99 -pedantic $(CFLAGS_ALL) -Iinclude $(PKG_CFLAGS) tests/test_c_api.c $(LIBUVCURL) \
-	  $(LDFLAGS_ALL) $(PKG_LIBS) -lstdc++ -lm -o $@
+	$(UVCURL_C_BUILD) tests/test_c_api.c $(LIBUVCURL) $(LDFLAGS_ALL) $(PKG_LIBS) -o $@
+
+$(BUILD)/tests/test_uvcurl_%: tests/uvcurl/test_uvcurl_%.c $(UVCURL_C_TEST_SUPPORT) $(LIBUVCURL) include/uvcurl.h
+	@mkdir -p $(dir $@)
+	$(UVCURL_C_BUILD) $< tests/uvcurl/test_server.c $(LIBUVCURL) $(LDFLAGS_ALL) $(PKG_LIBS) -o $@
 
 $(BUILD)/tests/%: $(call obj,tests/%.cpp) $(call obj,$(TEST_SUPPORT_SRC)) $(LIBCLI) $(LIBITUNES) $(LIBUVCURL)
 	@mkdir -p $(dir $@)
