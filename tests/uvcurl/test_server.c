@@ -15,6 +15,23 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+int test_failures = 0;
+
+void test_watchdog(unsigned seconds) { alarm(seconds); }
+
+int test_selected(int argc, char **argv, const char *name) {
+  int i;
+  for (i = 1; i < argc; i++)
+    if (strcmp(argv[i], name) == 0) return 1;
+  return argc < 2;
+}
+
+int test_report(const char *name) {
+  if (test_failures == 0) printf("%s: all checks passed\n", name);
+  else printf("%s: %d checks failed\n", name, test_failures);
+  return test_failures == 0 ? 0 : 1;
+}
+
 typedef struct connection connection;
 struct connection {
   test_server *server;
@@ -82,7 +99,7 @@ static void *serve(void *argument) {
   char buffer[65536];
   size_t have = 0;
   for (;;) {
-    char *end, *line, path[256], reply[64];
+    char *end, *line, path[256], reply[128];
     unsigned long long body = 0;
     size_t head_size;
     ssize_t got;
@@ -128,6 +145,12 @@ static void *serve(void *argument) {
     } else if (strncmp(path, "/slow/", 6) == 0) {
       wait_or_hang_up(c->fd, strtol(path + 6, NULL, 10));
       if (respond(c->fd, "slow", 4) != 0) goto out;
+    } else if (strncmp(path, "/redirect-close", 15) == 0) {
+      /* Points back at /ok and closes the connection, so curl opens a new one for the next request. */
+      int length = snprintf(reply, sizeof reply,
+                            "HTTP/1.1 302 Found\r\nLocation: /ok\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      send_all(c->fd, reply, (size_t)length);
+      goto out;
     } else if (strcmp(path, "/upload") == 0) {
       int length = snprintf(reply, sizeof reply, "received %llu", body);
       if (respond(c->fd, reply, (size_t)length) != 0) goto out;

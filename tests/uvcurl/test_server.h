@@ -2,13 +2,33 @@
  * Paths:
  *   /bytes/N       200 with a body of N bytes ('a' to 'z' repeated)
  *   /slow/MS       200 with "slow" after MS milliseconds
+ *   /redirect-close  302 to /ok with "Connection: close", then closes the connection
  *   /upload        reads the request body (Content-Length) and answers "received N"
  *   anything else  200 with "ok"
  * Every response carries Content-Length and a few header lines. */
 #ifndef UVCURL_TEST_SERVER_H
 #define UVCURL_TEST_SERVER_H
 
+#include <stdio.h>
 #include <stddef.h>
+
+/* Checks for the C tests: a failed check is counted and reported, and the test goes on. */
+extern int test_failures;
+#define CHECK(condition)                                                                  \
+  do {                                                                                    \
+    if (!(condition)) {                                                                   \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition);       \
+      ++test_failures;                                                                    \
+    }                                                                                     \
+  } while (0)
+
+/* Kills the test binary (SIGALRM) if it runs for longer than `seconds`: a hang is a failure. */
+void test_watchdog(unsigned seconds);
+/* True when the binary was started with no argument or with `name` among its arguments: `test_x name` runs one
+ * case alone. */
+int test_selected(int argc, char **argv, const char *name);
+/* Prints the verdict of binary `name` and returns its exit status. */
+int test_report(const char *name);
 
 typedef struct test_server test_server;
 
