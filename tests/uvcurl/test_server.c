@@ -47,6 +47,7 @@ struct test_server {
   pthread_mutex_t lock; /* guards everything below */
   connection *connections;
   long requests;
+  long answered;
   long accepted;
   int stopping;
 };
@@ -157,6 +158,9 @@ static void *serve(void *argument) {
     } else if (respond(c->fd, "ok", 2) != 0) {
       goto out;
     }
+    pthread_mutex_lock(&c->server->lock);
+    c->server->answered++;
+    pthread_mutex_unlock(&c->server->lock);
   }
 out:
   return NULL;
@@ -240,6 +244,14 @@ long test_server_requests(test_server *server) {
   requests = server->requests;
   pthread_mutex_unlock(&server->lock);
   return requests;
+}
+
+long test_server_answered(test_server *server) {
+  long answered;
+  pthread_mutex_lock(&server->lock);
+  answered = server->answered;
+  pthread_mutex_unlock(&server->lock);
+  return answered;
 }
 
 long test_server_connections(test_server *server) {

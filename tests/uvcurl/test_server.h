@@ -40,6 +40,8 @@ void test_server_url(const test_server *server, const char *path, char *out, siz
 /* Requests answered and connections accepted so far. */
 long test_server_requests(test_server *server);
 long test_server_connections(test_server *server);
+/* Responses sent in full so far. */
+long test_server_answered(test_server *server);
 /* Stops accepting, ends every connection and joins every thread. */
 void test_server_stop(test_server *server);
 
