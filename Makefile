@@ -54,7 +54,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 TESTS = $(patsubst tests/%.cpp,$(BUILD)/tests/%,$(TEST_SRC)) $(BUILD)/tests/test_c_api $(UVCURL_C_TESTS)
 
-.PHONY: all deps test check demo sanitize bench fuzz clean format install uninstall
+.PHONY: all deps test check demo sanitize bench fuzz clean format install uninstall uvcurl-c-tests sanitize-thread
 all: $(PROGRAM) $(LIBUVCURL) $(LIBUVCURL_SO) $(LIBUVCURL_SO_LINKS) $(EXAMPLE)
 
 deps:
@@ -72,6 +72,7 @@ check: all $(TESTS)
 sanitize:
 	scripts/install-deps build fuzz
 	ARTISTFETCH_SANITIZED=1 $(MAKE) BUILD=build/sanitize SANITIZE=1 check
+	$(MAKE) sanitize-thread
 	scripts/fuzz replay
 
 # Fuzzes each target for FUZZ_SECONDS (default 60) on a working copy of its corpus.
@@ -144,6 +145,16 @@ $(EXAMPLE): examples/embed.c $(LIBUVCURL) include/uvcurl.h
 $(BUILD)/tests/test_c_api: tests/test_c_api.c $(LIBUVCURL) include/uvcurl.h
 	@mkdir -p $(dir $@)
 	$(UVCURL_C_BUILD) tests/test_c_api.c $(LIBUVCURL) $(LDFLAGS_ALL) $(PKG_LIBS) -o $@
+
+uvcurl-c-tests: $(UVCURL_C_TESTS) $(BUILD)/tests/test_c_api $(EXAMPLE)
+
+# uvcurl's C tests under ThreadSanitizer, library included (part of `make sanitize`). libcurl, libuv and OpenSSL
+# are not instrumented; tests/uvcurl/tsan.supp lists what is wholly OpenSSL's own. Any report fails the test.
+TSAN_BUILD = build/tsan
+sanitize-thread:
+	$(MAKE) BUILD=$(TSAN_BUILD) OPT='-O1 -g -fno-omit-frame-pointer -fsanitize=thread' uvcurl-c-tests
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/uvcurl/tsan.supp" \
+	  scripts/run-tests $(TSAN_BUILD)
 
 $(BUILD)/tests/test_uvcurl_%: tests/uvcurl/test_uvcurl_%.c $(UVCURL_C_TEST_SUPPORT) $(LIBUVCURL) include/uvcurl.h
 	@mkdir -p $(dir $@)

@@ -73,14 +73,16 @@ static int respond(int fd, const char *body, size_t size) {
   return send_all(fd, body, size);
 }
 
+/* The body of /bytes/N, 64 KiB at a time; written once before any thread starts, read-only after. */
+static char pattern[65536];
+
 static int respond_bytes(int fd, size_t size) {
-  char head[128], chunk[65536];
-  size_t i;
+  char head[128];
+  const char *chunk = pattern;
   int length = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %lu\r\n\r\n", (unsigned long)size);
-  for (i = 0; i < sizeof chunk; i++) chunk[i] = (char)('a' + i % 26);
   if (send_all(fd, head, (size_t)length) != 0) return -1;
   while (size > 0) {
-    size_t part = size < sizeof chunk ? size : sizeof chunk;
+    size_t part = size < sizeof pattern ? size : sizeof pattern;
     if (send_all(fd, chunk, part) != 0) return -1;
     size -= part;
   }
@@ -96,9 +98,11 @@ static void wait_or_hang_up(int fd, long ms) {
 }
 
 static void *serve(void *argument) {
+  enum { BUFFER_SIZE = 65536 };
   connection *c = argument;
-  char buffer[65536];
+  char *buffer = malloc(BUFFER_SIZE); /* not on the stack: the threads' stacks are small */
   size_t have = 0;
+  if (buffer == NULL) return NULL;
   for (;;) {
     char *end, *line, path[256], reply[128];
     unsigned long long body = 0;
@@ -106,8 +110,8 @@ static void *serve(void *argument) {
     ssize_t got;
     /* Read one request head. */
     while ((end = have > 0 ? strstr(buffer, "\r\n\r\n") : NULL) == NULL) {
-      if (have + 1 >= sizeof buffer) goto out;
-      got = recv(c->fd, buffer + have, sizeof buffer - 1 - have, 0);
+      if (have + 1 >= BUFFER_SIZE) goto out;
+      got = recv(c->fd, buffer + have, BUFFER_SIZE - 1 - have, 0);
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) goto out;
       have += (size_t)got;
@@ -124,7 +128,7 @@ static void *serve(void *argument) {
       unsigned long long received = 0;
       while (received < body) {
         if (have == 0) {
-          got = recv(c->fd, buffer, sizeof buffer - 1, 0);
+          got = recv(c->fd, buffer, BUFFER_SIZE - 1, 0);
           if (got < 0 && errno == EINTR) continue;
           if (got <= 0) goto out;
           have = (size_t)got;
@@ -163,6 +167,7 @@ static void *serve(void *argument) {
     pthread_mutex_unlock(&c->server->lock);
   }
 out:
+  free(buffer);
   return NULL;
 }
 
@@ -209,7 +214,9 @@ test_server *test_server_start(void) {
   struct sockaddr_in address;
   socklen_t length = sizeof address;
   test_server *server = calloc(1, sizeof *server);
+  size_t i;
   if (server == NULL) return NULL;
+  for (i = 0; i < sizeof pattern; i++) pattern[i] = (char)('a' + i % 26);
   server->listener = socket(AF_INET, SOCK_STREAM, 0);
   memset(&address, 0, sizeof address);
   address.sin_family = AF_INET;
