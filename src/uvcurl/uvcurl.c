@@ -617,25 +617,19 @@ int uvcurl_post(uvcurl_t *handle, uvcurl_post_cb fn, void *user_data) {
   return 0;
 }
 
-void uvcurl_ref(uvcurl_t *handle) {
+static void set_reference(uvcurl_t *handle, int unreferenced) {
   size_t fd;
   if (handle == NULL || handle->torn_down) return;
-  handle->unreferenced = 0;
-  uv_ref((uv_handle_t *)&handle->timer);
-  uv_ref((uv_handle_t *)&handle->kick);
+  handle->unreferenced = unreferenced;
+  apply_reference(handle, (uv_handle_t *)&handle->timer);
+  apply_reference(handle, (uv_handle_t *)&handle->kick);
   for (fd = 0; fd < handle->sockets_size; fd++)
-    if (handle->sockets[fd] != NULL) uv_ref((uv_handle_t *)&handle->sockets[fd]->poll);
+    if (handle->sockets[fd] != NULL) apply_reference(handle, (uv_handle_t *)&handle->sockets[fd]->poll);
 }
 
-void uvcurl_unref(uvcurl_t *handle) {
-  size_t fd;
-  if (handle == NULL || handle->torn_down) return;
-  handle->unreferenced = 1;
-  uv_unref((uv_handle_t *)&handle->timer);
-  uv_unref((uv_handle_t *)&handle->kick);
-  for (fd = 0; fd < handle->sockets_size; fd++)
-    if (handle->sockets[fd] != NULL) uv_unref((uv_handle_t *)&handle->sockets[fd]->poll);
-}
+void uvcurl_ref(uvcurl_t *handle) { set_reference(handle, 0); }
+
+void uvcurl_unref(uvcurl_t *handle) { set_reference(handle, 1); }
 
 const char *uvcurl_strerror(int error) {
   switch (error) {
