@@ -73,6 +73,9 @@ struct uvcurl_s {
   socket_context **sockets; /* by fd number, live contexts only (see the top of the file) */
   size_t sockets_size;
 
+  CURLMsg *completed; /* copies of one pass's completion messages */
+  size_t completed_capacity;
+
   int depth;
   int zero_timeout; /* curl asked for "at once" during the current pass */
   int unreferenced;
@@ -181,6 +184,7 @@ static void free_handle(uvcurl_t *h) {
   uv_mutex_destroy(&h->post_lock);
   free(h->slots);
   free(h->sockets);
+  free(h->completed);
   free(h);
 }
 
@@ -227,22 +231,34 @@ static int is_connect_only(CURL *easy) {
          strcmp(scheme, "https") == 0;
 }
 
+static void report_completion(uvcurl_t *h, CURL *easy, CURLcode result) {
+  transfer *t = find_transfer(h, easy);
+  if (t == NULL) return;
+  if (result == CURLE_OK && is_connect_only(easy)) result = UVCURL_CONNECT_ONLY_REFUSED;
+  finish(h, t, result); /* cannot be refused: no transfer callback runs here */
+}
+
+/* Reads every message before removing any handle: curl_multi_remove_handle looks for the handle's message among
+ * those not read yet, so removing while many wait would cost the square of the completions of one pass. */
 static void drain_completions(uvcurl_t *h) {
   int queued = 0;
+  size_t count = 0, i;
   CURLMsg *message;
   while (h->multi != NULL && (message = curl_multi_info_read(h->multi, &queued)) != NULL) {
-    CURL *easy;
-    CURLcode result;
-    transfer *t;
     if (message->msg != CURLMSG_DONE) continue;
-    /* Copy both first: removing the handle invalidates the message. */
-    easy = message->easy_handle;
-    result = message->data.result;
-    t = find_transfer(h, easy);
-    if (t == NULL) continue;
-    if (result == CURLE_OK && is_connect_only(easy)) result = UVCURL_CONNECT_ONLY_REFUSED;
-    finish(h, t, result); /* cannot be refused: no transfer callback runs here */
+    if (count == h->completed_capacity) {
+      size_t capacity = count == 0 ? 64 : count * 2;
+      CURLMsg *grown = realloc(h->completed, capacity * sizeof *grown);
+      if (grown == NULL) { /* report this one at once: slower, as correct */
+        report_completion(h, message->easy_handle, message->data.result);
+        continue;
+      }
+      h->completed = grown;
+      h->completed_capacity = capacity;
+    }
+    h->completed[count++] = *message; /* a copy: removing the handle invalidates the message */
   }
+  for (i = 0; i < count; i++) report_completion(h, h->completed[i].easy_handle, h->completed[i].data.result);
 }
 
 static void drive(uvcurl_t *h, curl_socket_t fd, int flags) {
@@ -457,7 +473,7 @@ static void run_deferred(uvcurl_t *h) {
   h->depth++;
   while (h->queue_head != NULL) {
     transfer *t = h->queue_head;
-    if (t->cancel_requested) {
+    if (t->cancel_requested || h->closing) { /* an add that waited is not started once the close has begun */
       if (finish(h, t, UVCURL_CANCELLED)) {
         refused = 1;
         break;
