@@ -1,14 +1,18 @@
-/* The uvcurl loop module (C99): one curl multi handle driven by a libuv loop through CURLMOPT_SOCKETFUNCTION
- * (one uv_poll_t per socket curl watches) and CURLMOPT_TIMERFUNCTION (one uv_timer_t, and one uv_idle_t for
- * "at once" and for work that had to wait until libcurl returned).
+/* The uvcurl loop module (C99, Linux): one curl multi handle driven by a libuv loop through
+ * CURLMOPT_SOCKETFUNCTION and CURLMOPT_TIMERFUNCTION (one uv_timer_t, and one uv_idle_t for "at once" and for
+ * work that had to wait until libcurl returned).
  *
- * Sockets. A socket's context lives from curl's first announcement of it to its CURL_POLL_REMOVE, and no longer:
- * on REMOVE the uv_poll_t is closed at once, while curl still holds the fd open, so that its epoll entry is
- * deleted before the number can name anything else. libcurl announces REMOVE for every socket it watches before
- * closing it (Curl_multi_closed), so between the two events the number names curl's socket alone, and the
- * contexts can be found by fd number in `sockets` without curl_multi_assign (which libcurl refuses inside its
- * callbacks, where curl_easy_pause may run the socket callback). Nothing of uvcurl stays registered under a
- * number curl has let go of, so a handle the host opens on a recycled number is never disturbed.
+ * Sockets. curl's sockets are watched in an epoll set of uvcurl's own, and the loop watches that set's fd with
+ * one uv_poll_t. A socket is in the set from curl's first announcement of it to its CURL_POLL_REMOVE, and no
+ * longer: on REMOVE it is deleted at once, while curl still holds the fd open, so the entry goes before the
+ * number can name anything else. libcurl announces REMOVE for every socket it watches before closing it
+ * (Curl_multi_closed), so between the two events the number names curl's socket alone, and the set is keyed by
+ * fd number with no curl_multi_assign (which libcurl refuses inside its callbacks, where curl_easy_pause may run
+ * the socket callback). The host's own handles live in the loop's epoll set, which uvcurl never touches for a
+ * socket: a handle the host opens on a recycled number is never disturbed, and one loop per thread shares
+ * nothing. The private set is also the cheaper one: a socket costs an add and a delete (a uv_poll_t per socket
+ * costs libuv's two-call fd check, an ioctl, the add, a delete and the delete of its close), which matters
+ * because curl removes a keep-alive socket after each response and announces it again for the next request.
  *
  * Re-entrancy. libcurl refuses calls back into the multi handle while it runs one of the transfer's callbacks
  * (write, header, read, progress...): curl_multi_add_handle/remove_handle/cleanup then return
@@ -24,9 +28,12 @@
 
 #include <uvcurl.h>
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 typedef struct transfer transfer;
 struct transfer {
@@ -39,13 +46,6 @@ struct transfer {
   transfer *queue_prev, *queue_next;
   transfer *prev, *next; /* every transfer, for the teardown */
 };
-
-typedef struct socket_context {
-  uv_poll_t poll;
-  uvcurl_t *owner;
-  curl_socket_t fd;
-  int events; /* the uv events the poll is started with */
-} socket_context;
 
 typedef struct post_request post_request;
 struct post_request {
@@ -70,8 +70,11 @@ struct uvcurl_s {
   transfer *all_head;
   transfer *queue_head, *queue_tail;
 
-  socket_context **sockets; /* by fd number, live contexts only (see the top of the file) */
-  size_t sockets_size;
+  int epoll_fd;        /* curl's sockets (see the top of the file) */
+  uv_poll_t epoll_poll; /* the loop's watch on epoll_fd */
+  uint32_t *watched;    /* by fd number: the epoll events of a socket in the set, plus WATCHED; 0 when not in it */
+  size_t watched_size;
+  size_t watched_count;
 
   CURLMsg *completed; /* copies of one pass's completion messages */
   size_t completed_capacity;
@@ -183,8 +186,9 @@ static void apply_reference(const uvcurl_t *h, uv_handle_t *handle) {
 static void free_handle(uvcurl_t *h) {
   uv_mutex_destroy(&h->post_lock);
   free(h->slots);
-  free(h->sockets);
+  free(h->watched);
   free(h->completed);
+  if (h->epoll_fd >= 0) close(h->epoll_fd);
   free(h);
 }
 
@@ -193,13 +197,6 @@ static void handle_closed(uvcurl_t *h) {
   /* Every uv handle is closed, so the host may uv_loop_close() from inside the callback. */
   if (h->close_cb != NULL) h->close_cb(h, h->close_data);
   free_handle(h);
-}
-
-static void on_socket_closed(uv_handle_t *handle) {
-  socket_context *context = handle->data;
-  uvcurl_t *owner = context->owner;
-  free(context);
-  handle_closed(owner);
 }
 
 static void on_own_handle_closed(uv_handle_t *handle) { handle_closed(handle->data); }
@@ -282,19 +279,38 @@ static void drive(uvcurl_t *h, curl_socket_t fd, int flags) {
   }
 }
 
-static void on_poll(uv_poll_t *poll, int status, int events) {
-  socket_context *context = poll->data;
-  int flags = 0;
-  /* On an error (POLLERR, e.g. after a reset) curl is told so together with the directions it was waiting for:
-   * with CURL_CSELECT_ERR alone, libcurl 7.88 gives up with "select/poll returned error" instead of reading the
-   * socket and reporting the real cause ("Connection reset by peer"). */
-  if (status < 0) {
-    events = context->events;
-    flags = CURL_CSELECT_ERR;
+/* The epoll flag that marks an entry of `watched` as in the set, whatever its events (never one epoll reports). */
+#define WATCHED EPOLLONESHOT
+
+/* The private set has events: hands each socket's to curl. Level-triggered, so what one batch leaves is
+ * reported again; an event of a socket deleted meanwhile is dropped, and one for a new socket under the same
+ * number costs curl a read that finds nothing. */
+static void on_epoll_ready(uv_poll_t *poll, int status, int ready) {
+  enum { batch = 256 };
+  uvcurl_t *h = poll->data;
+  struct epoll_event events[batch];
+  int count, i;
+  (void)status;
+  (void)ready;
+  do count = epoll_wait(h->epoll_fd, events, batch, 0);
+  while (count < 0 && errno == EINTR);
+  for (i = 0; i < count && h->multi != NULL; i++) {
+    curl_socket_t fd = events[i].data.fd;
+    uint32_t happened = events[i].events, wanted;
+    int flags = 0;
+    if ((size_t)fd >= h->watched_size || h->watched[fd] == 0) continue;
+    wanted = h->watched[fd];
+    /* On an error (e.g. after a reset) curl is told so together with the directions it was waiting for: with
+     * CURL_CSELECT_ERR alone, libcurl 7.88 gives up with "select/poll returned error" instead of reading the
+     * socket and reporting the real cause ("Connection reset by peer"). */
+    if (happened & EPOLLERR) {
+      flags = CURL_CSELECT_ERR;
+      happened |= wanted;
+    }
+    if (happened & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) flags |= CURL_CSELECT_IN;
+    if (happened & EPOLLOUT) flags |= CURL_CSELECT_OUT;
+    drive(h, fd, flags);
   }
-  if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
-  if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
-  drive(context->owner, context->fd, flags);
 }
 
 static void on_timeout(uv_timer_t *timer) { drive(timer->data, CURL_SOCKET_TIMEOUT, 0); }
@@ -304,68 +320,63 @@ static void on_kick(uv_idle_t *idle) {
   drive(idle->data, CURL_SOCKET_TIMEOUT, 0); /* also runs the deferred work */
 }
 
-static void release_socket(uvcurl_t *h, socket_context *context) {
-  if ((size_t)context->fd < h->sockets_size && h->sockets[context->fd] == context) h->sockets[context->fd] = NULL;
-  /* uv_close stops the poll at once: its epoll entry goes while the fd is still curl's. */
-  uv_close((uv_handle_t *)&context->poll, on_socket_closed);
+/* The set's watch keeps the loop running while a socket is in the set, unless uvcurl_unref said otherwise. */
+static void update_epoll_reference(uvcurl_t *h) {
+  if (h->watched_count > 0 && !h->unreferenced) uv_ref((uv_handle_t *)&h->epoll_poll);
+  else uv_unref((uv_handle_t *)&h->epoll_poll);
 }
 
-static socket_context *new_context(uvcurl_t *h, curl_socket_t fd) {
-  socket_context *context;
-  if (fd < 0) return NULL;
-  if ((size_t)fd >= h->sockets_size) {
-    size_t size = h->sockets_size == 0 ? 64 : h->sockets_size;
-    socket_context **grown;
+static void unwatch(uvcurl_t *h, curl_socket_t fd) {
+  if (fd < 0 || (size_t)fd >= h->watched_size || h->watched[fd] == 0) return;
+  epoll_ctl(h->epoll_fd, EPOLL_CTL_DEL, fd, NULL); /* curl still holds the fd: the entry is this socket's */
+  h->watched[fd] = 0;
+  if (--h->watched_count == 0) update_epoll_reference(h);
+}
+
+static int watch(uvcurl_t *h, curl_socket_t fd, uint32_t events) {
+  struct epoll_event event;
+  int added;
+  if (fd < 0) return -1;
+  if ((size_t)fd >= h->watched_size) {
+    size_t size = h->watched_size == 0 ? 64 : h->watched_size;
+    uint32_t *grown;
     while (size <= (size_t)fd) size *= 2;
-    grown = realloc(h->sockets, size * sizeof *grown);
-    if (grown == NULL) return NULL;
-    memset(grown + h->sockets_size, 0, (size - h->sockets_size) * sizeof *grown);
-    h->sockets = grown;
-    h->sockets_size = size;
+    grown = realloc(h->watched, size * sizeof *grown);
+    if (grown == NULL) return -1;
+    memset(grown + h->watched_size, 0, (size - h->watched_size) * sizeof *grown);
+    h->watched = grown;
+    h->watched_size = size;
   }
-  context = calloc(1, sizeof *context);
-  if (context == NULL) return NULL;
-  if (uv_poll_init_socket(h->loop, &context->poll, fd) != 0) {
-    free(context);
-    return NULL;
+  if (h->watched[fd] == (events | WATCHED)) return 0; /* nothing changes: no system call */
+  memset(&event, 0, sizeof event);
+  event.events = events;
+  event.data.fd = fd;
+  added = h->watched[fd] == 0;
+  if (epoll_ctl(h->epoll_fd, added ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event) != 0) {
+    unwatch(h, fd);
+    return -1;
   }
-  context->owner = h;
-  context->fd = fd;
-  context->poll.data = context;
-  apply_reference(h, (uv_handle_t *)&context->poll);
-  h->open_uv_handles++;
-  h->sockets[fd] = context;
-  return context;
+  h->watched[fd] = events | WATCHED;
+  if (added && h->watched_count++ == 0) update_epoll_reference(h);
+  return 0;
 }
 
 /* CURLMOPT_SOCKETFUNCTION: curl says which events it wants on a socket, or that it is done with it. */
 static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp) {
   uvcurl_t *h = userp;
-  socket_context *context = fd >= 0 && (size_t)fd < h->sockets_size ? h->sockets[fd] : NULL;
-  int events = 0;
+  uint32_t events = 0;
   (void)easy;
   (void)socketp;
-  if (what == CURL_POLL_REMOVE) {
-    if (context != NULL) release_socket(h, context); /* a REMOVE for an unseen socket is harmless */
+  if (what & CURL_POLL_IN) events |= EPOLLIN;
+  if (what & CURL_POLL_OUT) events |= EPOLLOUT;
+  /* REMOVE, or CURL_POLL_NONE (curl keeps the socket but wants nothing now, e.g. a paused transfer): out of the
+   * set, since epoll reports errors and hang-ups even for an entry that asks for nothing. A REMOVE for a socket
+   * never seen is harmless. */
+  if (what == CURL_POLL_REMOVE || events == 0) {
+    unwatch(h, fd);
     return 0;
   }
-  if (context == NULL && (context = new_context(h, fd)) == NULL) return -1;
-  if (what & CURL_POLL_IN) events |= UV_READABLE;
-  if (what & CURL_POLL_OUT) events |= UV_WRITABLE;
-  /* uv_poll_start deletes the fd from epoll and adds it again: skip it when nothing changes. */
-  if (events == context->events) return 0;
-  if (events == 0) { /* CURL_POLL_NONE: curl keeps the socket but wants nothing now (a paused transfer) */
-    uv_poll_stop(&context->poll);
-    context->events = 0;
-    return 0;
-  }
-  /* uv_poll_start stops the handle first, so on failure nothing is watched any more. */
-  if (uv_poll_start(&context->poll, events, on_poll) != 0) {
-    context->events = 0;
-    return -1;
-  }
-  context->events = events;
-  return 0;
+  return watch(h, fd, events);
 }
 
 /* CURLMOPT_TIMERFUNCTION: only arms the uv timer or the kick; calling libcurl from here is forbidden. curl keeps
@@ -454,8 +465,7 @@ static int teardown(uvcurl_t *h) {
   h->torn_down = 1;
   {
     size_t fd;
-    for (fd = 0; fd < h->sockets_size; fd++)
-      if (h->sockets[fd] != NULL) release_socket(h, h->sockets[fd]);
+    for (fd = 0; fd < h->watched_size; fd++) unwatch(h, (curl_socket_t)fd);
   }
   run_posts(h, take_posts(h)); /* accepted before the close: they still run, once */
   uv_timer_stop(&h->timer);
@@ -463,6 +473,7 @@ static int teardown(uvcurl_t *h) {
   uv_close((uv_handle_t *)&h->timer, on_own_handle_closed);
   uv_close((uv_handle_t *)&h->kick, on_own_handle_closed);
   uv_close((uv_handle_t *)&h->post_async, on_own_handle_closed);
+  uv_close((uv_handle_t *)&h->epoll_poll, on_own_handle_closed); /* epoll_fd is closed once it has been */
   h->depth--;
   return 0;
 }
@@ -518,8 +529,14 @@ int uvcurl_init(uv_loop_t *loop, uvcurl_t **out) {
   h = calloc(1, sizeof *h);
   if (h == NULL) return UVCURL_ENOMEM;
   h->loop = loop;
+  h->epoll_fd = -1;
   if (uv_mutex_init(&h->post_lock) != 0) {
     free(h);
+    return UVCURL_EUV;
+  }
+  h->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  if (h->epoll_fd < 0) {
+    free_handle(h);
     return UVCURL_EUV;
   }
   h->multi = curl_multi_init();
@@ -535,12 +552,25 @@ int uvcurl_init(uv_loop_t *loop, uvcurl_t **out) {
   /* A waiting post must not keep uv_run from returning: the async handle exists as long as uvcurl does. */
   uv_unref((uv_handle_t *)&h->post_async);
   h->post_async.data = h;
-  /* libuv 1.44 cannot fail these two once the async handle exists (no system call is made). */
+  h->open_uv_handles = 1;
+  if (uv_poll_init(loop, &h->epoll_poll, h->epoll_fd) != 0) {
+    curl_multi_cleanup(h->multi);
+    h->multi = NULL;
+    h->closing = 1; /* freed once the loop has closed the async handle */
+    h->torn_down = 1;
+    uv_close((uv_handle_t *)&h->post_async, on_own_handle_closed);
+    return UVCURL_EUV;
+  }
+  h->epoll_poll.data = h;
+  /* Started for good (libuv 1.44's uv_poll_start cannot fail), referenced only while a socket is watched. */
+  uv_poll_start(&h->epoll_poll, UV_READABLE, on_epoll_ready);
+  update_epoll_reference(h);
+  /* libuv 1.44 cannot fail these two (no system call is made). */
   uv_timer_init(loop, &h->timer);
   uv_idle_init(loop, &h->kick);
   h->timer.data = h;
   h->kick.data = h;
-  h->open_uv_handles = 3;
+  h->open_uv_handles = 4;
   curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
   curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
   curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
@@ -634,13 +664,11 @@ int uvcurl_post(uvcurl_t *handle, uvcurl_post_cb fn, void *user_data) {
 }
 
 static void set_reference(uvcurl_t *handle, int unreferenced) {
-  size_t fd;
   if (handle == NULL || handle->torn_down) return;
   handle->unreferenced = unreferenced;
   apply_reference(handle, (uv_handle_t *)&handle->timer);
   apply_reference(handle, (uv_handle_t *)&handle->kick);
-  for (fd = 0; fd < handle->sockets_size; fd++)
-    if (handle->sockets[fd] != NULL) apply_reference(handle, (uv_handle_t *)&handle->sockets[fd]->poll);
+  update_epoll_reference(handle);
 }
 
 void uvcurl_ref(uvcurl_t *handle) { set_reference(handle, 0); }
