@@ -20,7 +20,7 @@
  * libcurl, e.g. curl_easy_pause(CURLPAUSE_CONT) from a uv timer, which delivers held data synchronously: a
  * depth counter cannot see that case, so every add, remove and cleanup checks for CURLM_RECURSIVE_API_CALL and,
  * when refused, leaves the work in the deferred queue and starts the kick, which retries from the loop once
- * libcurl has returned. `depth` covers uvcurl's own frames (a pass over libcurl, a done or post callback): work
+ * libcurl has returned. `depth` covers uvcurl's own frames (a pass over libcurl, a done callback): work
  * asked for there is queued and done by the outermost frame as it unwinds. A done callback fires only after
  * curl_multi_remove_handle succeeded, so libcurl never calls that transfer's callbacks afterwards.
  */
