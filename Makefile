@@ -29,7 +29,7 @@ LDFLAGS_ALL = -pthread $(OPT) $(LDFLAGS)
 # memory and a shorter start-up (doc/performance.md). Sanitized builds keep the shared runtime.
 PROGRAM_LDFLAGS = $(if $(SANITIZE),,-static-libstdc++ -static-libgcc)
 
-UVCURL_SRC = $(wildcard src/uvcurl/*.cpp)
+UVCURL_SRC = $(wildcard src/uvcurl/*.c)
 # One static library per folder of src/, listed so that each comes before the ones it uses (the link order);
 # scripts/check-layering keeps the includes pointing the same way.
 LAYERS = cli report cache engine itunes text
@@ -50,14 +50,16 @@ UVCURL_MAJOR := $(call uvcurl_version_part,MAJOR)
 UVCURL_VERSION := $(UVCURL_MAJOR).$(call uvcurl_version_part,MINOR).$(call uvcurl_version_part,PATCH)
 LIBUVCURL_SO = $(BUILD)/libuvcurl.so.$(UVCURL_VERSION)
 LIBUVCURL_SO_LINKS = $(BUILD)/libuvcurl.so.$(UVCURL_MAJOR) $(BUILD)/libuvcurl.so
-pic_obj = $(patsubst %.cpp,$(BUILD)/obj-pic/%.o,$(1))
+pic_obj = $(patsubst %.c,$(BUILD)/obj-pic/%.o,$(1))
 
 # `make install` layout; DESTDIR is prepended to every path, for staging.
 PREFIX ?= /usr/local
 DESTDIR ?=
-TESTS = $(patsubst tests/%.cpp,$(BUILD)/tests/%,$(TEST_SRC)) $(BUILD)/tests/test_c_api
+TESTS = $(patsubst tests/%.cpp,$(BUILD)/tests/%,$(TEST_SRC)) $(BUILD)/tests/test_c_api $(UVCURL_C_TESTS) \
+  $(UVCURL_README_TEST)
 
-.PHONY: all deps test check demo sanitize bench fuzz clean format install uninstall docs
+.PHONY: all deps test check demo sanitize bench fuzz clean format install uninstall docs uvcurl-c-tests \
+  sanitize-thread
 all: $(PROGRAM) $(LIBUVCURL) $(LIBUVCURL_SO) $(LIBUVCURL_SO_LINKS) $(EXAMPLE)
 
 deps:
@@ -77,6 +79,7 @@ check: all $(TESTS)
 sanitize:
 	scripts/install-deps build fuzz
 	ARTISTFETCH_SANITIZED=1 $(MAKE) BUILD=build/sanitize SANITIZE=1 check
+	$(MAKE) sanitize-thread
 	scripts/fuzz replay
 
 # Fuzzes each target for FUZZ_SECONDS (default 60) on a working copy of its corpus.
@@ -99,20 +102,25 @@ $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS_ALL) $(CXXFLAGS_ALL) -c $< -o $@
 
+# uvcurl is C99, like the libraries it joins: a C program links it without any C++ runtime.
+UVCURL_CFLAGS = -std=c99 -pedantic -pthread $(WARN) $(OPT) -fvisibility=hidden $(CFLAGS)
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(UVCURL_CFLAGS) -c $< -o $@
+
 $(LIBUVCURL): $(call obj,$(UVCURL_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-# The shared library gets its own position-independent objects. The version script exports uvcurl_* only:
-# -fvisibility=hidden already hides the C++ internals, and the script also hides the libstdc++ template code
-# instantiated in the library. libstdc++ itself stays a shared dependency (no -static-libstdc++).
-$(BUILD)/obj-pic/%.o: %.cpp
+# The shared library gets its own position-independent objects. The version script exports uvcurl_* only
+# (-fvisibility=hidden does too; the script is the list a packager checks).
+$(BUILD)/obj-pic/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CXX) $(CPPFLAGS_ALL) $(CXXFLAGS_ALL) -fPIC -c $< -o $@
+	$(CC) $(CPPFLAGS_ALL) $(UVCURL_CFLAGS) -fPIC -c $< -o $@
 
 $(LIBUVCURL_SO): $(call pic_obj,$(UVCURL_SRC)) src/uvcurl/uvcurl.map
 	@mkdir -p $(dir $@)
-	$(CXX) -shared $(LDFLAGS_ALL) -Wl,-soname,libuvcurl.so.$(UVCURL_MAJOR) \
+	$(CC) -shared $(LDFLAGS_ALL) -Wl,-soname,libuvcurl.so.$(UVCURL_MAJOR) \
 	  -Wl,--version-script=src/uvcurl/uvcurl.map -Wl,--no-undefined \
 	  $(call pic_obj,$(UVCURL_SRC)) $(PKG_LIBS) -o $@
 
@@ -144,15 +152,50 @@ docs: $(MAKE_DOCS)
 	$(MAKE_DOCS) completion >scripts/artistfetch-completion.bash.tmp && \
 	  mv scripts/artistfetch-completion.bash.tmp scripts/artistfetch-completion.bash
 
-# The example and the C test are plain C99; libuvcurl.a is C++ inside, hence -lstdc++.
+# The example and the C tests are plain C99 built as an embedder builds: the public header, libuvcurl.a and
+# libcurl's and libuv's own flags, no C++ runtime.
+UVCURL_C_BUILD = $(CC) -std=c99 -pedantic $(CFLAGS_ALL) -pthread -Iinclude $(PKG_CFLAGS)
+UVCURL_C_TEST_SUPPORT = tests/uvcurl/test_server.c tests/uvcurl/test_server.h
+UVCURL_C_TESTS = $(patsubst tests/uvcurl/%.c,$(BUILD)/tests/%,$(wildcard tests/uvcurl/test_uvcurl_*.c))
+UVCURL_README_TEST = $(BUILD)/tests/test_uvcurl_readme
 $(EXAMPLE): examples/embed.c $(LIBUVCURL) include/uvcurl.h
-	$(CC) -std=c99 -pedantic $(CFLAGS_ALL) -Iinclude $(PKG_CFLAGS) examples/embed.c $(LIBUVCURL) \
-	  $(LDFLAGS_ALL) $(PKG_LIBS) -lstdc++ -lm -o $@
+	$(UVCURL_C_BUILD) examples/embed.c $(LIBUVCURL) $(LDFLAGS_ALL) $(PKG_LIBS) -o $@
 
 $(BUILD)/tests/test_c_api: tests/test_c_api.c $(LIBUVCURL) include/uvcurl.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=c99 -pedantic $(CFLAGS_ALL) -Iinclude $(PKG_CFLAGS) tests/test_c_api.c $(LIBUVCURL) \
-	  $(LDFLAGS_ALL) $(PKG_LIBS) -lstdc++ -lm -o $@
+	$(UVCURL_C_BUILD) tests/test_c_api.c $(LIBUVCURL) $(LDFLAGS_ALL) $(PKG_LIBS) -o $@
+
+# README.md's embedding example, extracted (the C block after its marker), built as the README says and run
+# by a generated test on a file:// URL: the program shown is the program tested.
+$(BUILD)/uvcurl-readme/fetch.c: README.md
+	@mkdir -p $(dir $@)
+	awk '/^<!-- uvcurl-readme-example/ {on = 1; next} on && /^```c$$/ {code = 1; next} \
+	  code && /^```$$/ {exit} code {print}' README.md >$@
+	test -s $@
+
+$(BUILD)/uvcurl-readme/fetch: $(BUILD)/uvcurl-readme/fetch.c $(LIBUVCURL) include/uvcurl.h
+	$(UVCURL_C_BUILD) $< $(LIBUVCURL) $(LDFLAGS_ALL) $(PKG_LIBS) -lpthread -o $@
+
+$(UVCURL_README_TEST): $(BUILD)/uvcurl-readme/fetch
+	@mkdir -p $(dir $@)
+	printf '%s\n' '#!/bin/sh' '# Generated by make: runs README.md'"'"'s embedding example on a file:// URL.' \
+	  'out=$$("$(CURDIR)/$<" "file://$(CURDIR)/README.md") || { echo "$$out"; exit 1; }' 'echo "$$out"' \
+	  'case "$$out" in *": No error, status 0, "*" bytes") exit 0 ;; esac' 'exit 1' >$@
+	chmod +x $@
+
+uvcurl-c-tests: $(UVCURL_C_TESTS) $(BUILD)/tests/test_c_api $(EXAMPLE)
+
+# uvcurl's C tests under ThreadSanitizer, library included (part of `make sanitize`). libcurl, libuv and OpenSSL
+# are not instrumented; tests/uvcurl/tsan.supp lists what is wholly OpenSSL's own. Any report fails the test.
+TSAN_BUILD = build/tsan
+sanitize-thread:
+	$(MAKE) BUILD=$(TSAN_BUILD) OPT='-O1 -g -fno-omit-frame-pointer -fsanitize=thread' uvcurl-c-tests
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(CURDIR)/tests/uvcurl/tsan.supp" \
+	  scripts/run-tests $(TSAN_BUILD)
+
+$(BUILD)/tests/test_uvcurl_%: tests/uvcurl/test_uvcurl_%.c $(UVCURL_C_TEST_SUPPORT) $(LIBUVCURL) include/uvcurl.h
+	@mkdir -p $(dir $@)
+	$(UVCURL_C_BUILD) $< tests/uvcurl/test_server.c $(LIBUVCURL) $(LDFLAGS_ALL) $(PKG_LIBS) -o $@
 
 $(BUILD)/tests/%: $(call obj,tests/%.cpp) $(call obj,$(TEST_SUPPORT_SRC)) $(LAYER_LIBS) $(LIBUVCURL)
 	@mkdir -p $(dir $@)
@@ -170,6 +213,7 @@ install: $(PROGRAM) $(LIBUVCURL) $(LIBUVCURL_SO) $(LIBUVCURL_SO_LINKS)
 	ln -sfn libuvcurl.so.$(UVCURL_MAJOR) "$(DESTDIR)$(PREFIX)/lib/libuvcurl.so"
 	install -D -m 644 $(BUILD)/uvcurl.pc "$(DESTDIR)$(PREFIX)/lib/pkgconfig/uvcurl.pc"
 	install -D -m 644 doc/artistfetch.1 "$(DESTDIR)$(PREFIX)/share/man/man1/artistfetch.1"
+	install -D -m 644 doc/uvcurl.3 "$(DESTDIR)$(PREFIX)/share/man/man3/uvcurl.3"
 	install -D -m 644 scripts/artistfetch-completion.bash \
 	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/artistfetch"
 
@@ -178,6 +222,7 @@ uninstall:
 	  "$(DESTDIR)$(PREFIX)/lib/libuvcurl.a" "$(DESTDIR)$(PREFIX)/lib/libuvcurl.so.$(UVCURL_VERSION)" \
 	  "$(DESTDIR)$(PREFIX)/lib/libuvcurl.so.$(UVCURL_MAJOR)" "$(DESTDIR)$(PREFIX)/lib/libuvcurl.so" \
 	  "$(DESTDIR)$(PREFIX)/lib/pkgconfig/uvcurl.pc" "$(DESTDIR)$(PREFIX)/share/man/man1/artistfetch.1" \
+	  "$(DESTDIR)$(PREFIX)/share/man/man3/uvcurl.3" \
 	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/artistfetch"
 
 clean:
