@@ -3,6 +3,8 @@
  * embedder's program. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -269,6 +271,13 @@ static curl_socket_t open_socket(void *user_data, curlsocktype purpose, struct c
   curl_socket_t fd;
   (void)purpose;
   if (h->opened++ > 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, h->pair) == 0) {
+    /* The lowest free number is usually the one curl just freed; a runtime's own files (a sanitizer's) may
+     * hold a lower one, so the host takes that number explicitly, once it is free. */
+    if (h->pair[0] != h->first_curl_socket && fcntl(h->first_curl_socket, F_GETFD) == -1 && errno == EBADF &&
+        dup2(h->pair[0], h->first_curl_socket) == h->first_curl_socket) {
+      close(h->pair[0]);
+      h->pair[0] = h->first_curl_socket;
+    }
     h->reused_number = h->pair[0] == h->first_curl_socket;
     h->poll_init = uv_poll_init_socket(&loop, &h->poll, h->pair[0]);
     if (h->poll_init == 0) {
