@@ -76,7 +76,7 @@ _artistfetch() {
 
   case $prev in
     --match)
-      mapfile -t COMPREPLY < <(compgen -W "exact nocase" -- "$cur")
+      mapfile -t COMPREPLY < <(compgen -W "exact bytes nocase" -- "$cur")
       return 0
       ;;
     --format)

@@ -32,9 +32,12 @@ const std::vector<option_spec> &option_table() {
        "two-letter store country",
        "(default: none sent, the API uses US)"},
       {option_id::match, "--match", "", v::required, "MODE", "", c::choices,
-       {{"exact", "byte for byte, as Apple's classic tutorial compares"},
-        {"nocase", "ignoring case (Unicode simple case folding), accents kept: 'beyoncé' matches "
-                   "'Beyoncé', 'beyonce' does not, and 'ß' stays 'ß'"}},
+       {{"exact", "canonically equivalent: both names compared in Unicode NFC, so 'José' typed as e + "
+                  "U+0301 (macOS, file names) finds Apple's precomposed 'José'"},
+        {"bytes", "byte for byte, as Apple's classic tutorial compares"},
+        {"nocase", "NFKC with case folding: 'beyoncé' matches 'BEYONCÉ' and 'Straße' 'STRASSE', a no-break "
+                   "space equals a space and zero-width characters are ignored; accents still count "
+                   "('beyonce' does not match); the table shows the artist name as Apple wrote it"}},
        "Query",
        "how a result's artist name must equal the NAME",
        "(default: exact)"},
@@ -114,9 +117,12 @@ const std::vector<option_spec> &option_table() {
         {"table", "aligned columns ARTIST, ALBUM, RELEASED, TRACKS, GENRE"}},
        "Output",
        "output format",
-       "an artist whose results hold no match gets \"suggestions\", the closest artist names ignoring case "
-       "and accents (in the table: no exact match; did you mean \"...\"?) (default: table on a terminal, "
-       "else ndjson)"},
+       "every ok record has \"result_count\", the number of results the server sent; an artist whose results "
+       "hold no match gets \"suggestions\", the closest artist names ignoring case and accents, and "
+       "\"suggestion_notes\", how each differs (\"differs only by U+00A0 NO-BREAK SPACE\"); in the table: no "
+       "exact match; did you mean \"...\"?, and when the page was full (as many results as --limit): no "
+       "match in the first N results; a larger --limit may find it (default: table on a terminal, else "
+       "ndjson)"},
       {option_id::stream, "--stream", "", v::none, "", "", c::nothing, {}, "Output",
        "print each ndjson record as soon as its artist finishes, in completion order",
        "instead of all in input order at the end; ndjson only; excludes --compare"},

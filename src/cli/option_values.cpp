@@ -186,10 +186,12 @@ std::string set_rate(options &opts, std::string_view value) {
 std::string set_match(options &opts, std::string_view value) {
   if (value == "exact") {
     opts.match = itunes::match_mode::exact;
+  } else if (value == "bytes") {
+    opts.match = itunes::match_mode::bytes;
   } else if (value == "nocase") {
     opts.match = itunes::match_mode::nocase;
   } else {
-    return quote_value(value) + " is not one of exact, nocase";
+    return quote_value(value) + " is not one of exact, bytes, nocase";
   }
   return {};
 }
