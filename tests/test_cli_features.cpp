@@ -274,6 +274,39 @@ TEST_SUITE("features") {
     CHECK(server.total_requests() == 10);
   }
 
+  TEST_CASE("--no-cache asks the server again even when ARTISTFETCH_CACHE_DIR holds a fresh answer") {
+    fixture_server server;
+    temp_dir cache;
+    const std::vector<std::string> env{"ARTISTFETCH_CACHE_DIR=" + cache.path()};
+    CHECK(run_artistfetch({"--base-url", server.base_url(), "Lorde"}, env).exit_code == 0);
+    CHECK(run_artistfetch({"--base-url", server.base_url(), "Lorde"}, env).exit_code == 0);
+    CHECK(server.total_requests() == 1);  // the second run was answered by the cache
+    command_result uncached = run_artistfetch({"--base-url", server.base_url(), "--no-cache", "Lorde"}, env);
+    CHECK(uncached.exit_code == 0);
+    CHECK(server.total_requests() == 2);
+    CHECK(uncached.out.find("\"attempts\":1") != std::string::npos);
+  }
+
+  TEST_CASE("an optional value written apart, or a mistyped option, stops the run before any request") {
+    fixture_server server;
+    for (const std::vector<std::string> &args :
+         std::vector<std::vector<std::string>>{{"--stats", "json", "Lorde"},
+                                               {"--color", "always", "Lorde"},
+                                               {"--lmit", "3", "Lorde"}}) {
+      std::vector<std::string> full{"--base-url", server.base_url()};
+      full.insert(full.end(), args.begin(), args.end());
+      command_result run = run_artistfetch(full);
+      CAPTURE(run.err);
+      CHECK(run.exit_code == 2);
+      CHECK(run.out.empty());
+    }
+    CHECK(run_artistfetch({"--base-url", server.base_url(), "--stats", "json", "Lorde"}).err.find(
+              "write --stats=json") != std::string::npos);
+    CHECK(run_artistfetch({"--base-url", server.base_url(), "--lmit", "3", "Lorde"}).err.find(
+              "did you mean --limit?") != std::string::npos);
+    CHECK(server.total_requests() == 0);
+  }
+
   TEST_CASE("a corrupted cache entry is ignored, refetched and rewritten") {
     fixture_server server;
     temp_dir cache;

@@ -109,6 +109,9 @@ const std::vector<option_spec> &option_table() {
       {option_id::cache_ttl, "--cache-ttl", "", v::required, "DURATION", "", c::nothing, {}, "Cache",
        "how long an entry stays fresh: seconds, or a number with the suffix s, m, h or d",
        "0 refetches every time but still stores (default: 24h)"},
+      {option_id::no_cache, "--no-cache", "", v::none, "", "", c::nothing, {}, "Cache",
+       "no cache for this run: neither read nor written, whatever $ARTISTFETCH_CACHE_DIR says",
+       "the later of --cache-dir and --no-cache wins"},
 
       // Output
       {option_id::format, "--format", "", v::required, "FORMAT", "", c::choices,
@@ -133,7 +136,8 @@ const std::vector<option_spec> &option_table() {
        "Output",
        "colors in the table: auto (only when stdout is a terminal and NO_COLOR is unset or empty), always "
        "or never",
-       "--color alone means always (default: auto)"},
+       "--color alone means always; WHEN must be attached: --color=never, since \"--color never\" is refused "
+       "rather than read as a name (default: auto)"},
 
       // Progress and diagnostics
       {option_id::progress, "--progress", "", v::none, "", "", c::nothing, {}, "Progress and diagnostics",
@@ -153,7 +157,8 @@ const std::vector<option_spec> &option_table() {
        "Progress and diagnostics",
        "after the run, on stderr: requests, retries, bytes, connections opened and reused, HTTP versions, "
        "latency p50/p90/p99/max of DNS, connect, TLS, first byte and total, the slowest artists",
-       "FORMAT is text (the default) or json (one JSON object); both runs with --compare"},
+       "FORMAT is text (the default) or json (one JSON object), attached: --stats=json (\"--stats json\" is "
+       "refused rather than read as a name); both runs with --compare"},
       {option_id::timeline, "--timeline", "", v::none, "", "", c::nothing, {}, "Progress and diagnostics",
        "after the run, on stderr: a waterfall of every request (waiting for the first byte, then "
        "transferring) on one time axis",
