@@ -175,6 +175,20 @@ TEST_SUITE("matching") {
     CHECK_FALSE(itunes::names_match("A\xff", "a\xff", match_mode::exact));
   }
 
+  TEST_CASE("matches_key agrees with names_match for ASCII and other names alike") {
+    using itunes::match_mode;
+    for (const match_mode mode : {match_mode::exact, match_mode::bytes, match_mode::nocase}) {
+      for (const char *artist : {"Lorde", "LORDE", "lorde", "Jos\xc3\xa9", "Jose\xcc\x81", "Lorde "}) {
+        for (const char *name : {"Lorde", "LORDE", "lOrDe", "Lord", "Jos\xc3\xa9", "JOSE\xcc\x81", "Lorde "}) {
+          CAPTURE(artist);
+          CAPTURE(name);
+          CHECK(itunes::matches_key(name, itunes::match_key(artist, mode), mode) ==
+                (itunes::match_key(name, mode) == itunes::match_key(artist, mode)));
+        }
+      }
+    }
+  }
+
   TEST_CASE("an NFD artistName in a response matches the NFC name under exact, not under bytes") {
     const std::string body = body_with({"Jose\xcc\x81 James", "Jose\xcc\x81 James & Friends"});
     const itunes::artist_record exact =

@@ -21,8 +21,7 @@ artist_record record_from_response(const std::string &artist, long http_status, 
     // side is normalized once, not once per album.
     const std::string wanted = match_key(artist, mode);
     parse_result parsed = parse_results(body, [&wanted, mode](const std::string *artist_name) {
-      return artist_name != nullptr && (*artist_name == wanted ||
-                                        (mode != match_mode::bytes && match_key(*artist_name, mode) == wanted));
+      return artist_name != nullptr && matches_key(*artist_name, wanted, mode);
     });
     if (parsed.ok) {
       record.ok = true;

@@ -267,9 +267,27 @@ std::string match_key(std::string_view text, match_mode mode) {
   return text::to_nfc(text);
 }
 
+bool matches_key(std::string_view name, std::string_view key, match_mode mode) {
+  const bool ascii = std::all_of(name.begin(), name.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  switch (mode) {
+    case match_mode::bytes:
+      return name == key;
+    case match_mode::nocase:
+      if (!ascii) return text::to_nfkc_casefold(name) == key;
+      // An ASCII name folds to its lowercase, compared in place.
+      return name.size() == key.size() && std::equal(name.begin(), name.end(), key.begin(), [](char a, char b) {
+               return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b;
+             });
+    case match_mode::exact:
+      break;
+  }
+  return name == key || (!ascii && text::to_nfc(name) == key);  // ASCII is its own NFC
+}
+
 bool names_match(std::string_view name, std::string_view artist, match_mode mode) {
   if (name == artist) return true;
-  return mode != match_mode::bytes && match_key(name, mode) == match_key(artist, mode);
+  return mode != match_mode::bytes && matches_key(name, match_key(artist, mode), mode);
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit) {

@@ -43,6 +43,10 @@ std::string fold_case(std::string_view text);
 std::string loose_key(std::string_view text);
 void loose_key(std::string_view text, std::string &out);  // the same into `out`, reusing its buffer
 
+// Whether `name` matches `key`, which is match_key(artist, mode): the test for each result of a response,
+// the artist's key made once. Allocates nothing for an ASCII name.
+bool matches_key(std::string_view name, std::string_view key, match_mode mode);
+
 // Whether `name` (a result's artistName) matches the requested `artist` under `mode`.
 bool names_match(std::string_view name, std::string_view artist, match_mode mode);
 
