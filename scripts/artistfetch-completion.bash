@@ -28,6 +28,7 @@
 #   --max-body BYTES: largest response body accepted, at least 1024
 #   --cache-dir DIR: keep successful answers in DIR, created if missing, and answer an artist from a fresh entry without any request (Apple asks clients to cache)
 #   --cache-ttl DURATION: how long an entry stays fresh: seconds, or a number with the suffix s, m, h or d
+#   --no-cache: no cache for this run: neither read nor written, whatever $ARTISTFETCH_CACHE_DIR says
 #   --format FORMAT: output format
 #   --stream: print each ndjson record as soon as its artist finishes, in completion order
 #   --color[=WHEN]: colors in the table: auto (only when stdout is a terminal and NO_COLOR is unset or empty), always or never
@@ -41,7 +42,7 @@
 #   -V, --version: print the version and exit
 
 _artistfetch() {
-  local options="--input --base-url --entity --limit --sort --country --match --sync --compare --concurrency --threads --timeout --connect-timeout --stall-timeout --cacert --retries --retry-on --backoff-base --backoff-cap --max-retry-after --rate --max-body --cache-dir --cache-ttl --format --stream --color --progress --no-progress --quiet -q --stats --timeline --timeline-svg --help -h --version -V"
+  local options="--input --base-url --entity --limit --sort --country --match --sync --compare --concurrency --threads --timeout --connect-timeout --stall-timeout --cacert --retries --retry-on --backoff-base --backoff-cap --max-retry-after --rate --max-body --cache-dir --cache-ttl --no-cache --format --stream --color --progress --no-progress --quiet -q --stats --timeline --timeline-svg --help -h --version -V"
   # The options that take a value (`--opt VALUE` or `--opt=VALUE`).
   local with_value="--input --base-url --entity --limit --sort --country --match --concurrency --threads --timeout --connect-timeout --stall-timeout --cacert --retries --retry-on --backoff-base --backoff-cap --max-retry-after --rate --max-body --cache-dir --cache-ttl --format --timeline-svg"
   # The options whose value is optional and can only be attached: `--color`, `--color=never`.
@@ -76,7 +77,7 @@ _artistfetch() {
 
   case $prev in
     --match)
-      mapfile -t COMPREPLY < <(compgen -W "exact nocase" -- "$cur")
+      mapfile -t COMPREPLY < <(compgen -W "exact bytes nocase" -- "$cur")
       return 0
       ;;
     --format)

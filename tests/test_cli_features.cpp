@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cache/response_cache.hpp"
@@ -68,7 +69,8 @@ TEST_SUITE("features") {
     REQUIRE(lines.size() == 2);
     CHECK(
         lines[0] ==
-        R"({"artist":"Billy Eilish","status":"ok","attempts":1,"results":[],"suggestions":["Billie Eilish"]})");
+        R"({"artist":"Billy Eilish","status":"ok","attempts":1,"result_count":5,"results":[],)"
+        R"("suggestions":["Billie Eilish"],"suggestion_notes":["differs in spelling"]})");
     CHECK(lines[1].find("\"suggestions\"") == std::string::npos);
     CHECK(parse_line(lines[1])["results"].Size() > 0);
 
@@ -79,12 +81,81 @@ TEST_SUITE("features") {
     REQUIRE_FALSE(document.HasParseError());
     CHECK(strings_of(document["artists"][0]["suggestions"]) == std::vector<std::string>{"Billie Eilish"});
 
-    command_result table =
-        run_artistfetch({"--base-url", server.base_url(), "--format", "table", "Billy Eilish", "Lorde"});
+    command_result table = run_artistfetch(
+        {"--base-url", server.base_url(), "--format", "table", "--limit", "50", "Billy Eilish", "Lorde"});
     CHECK(table.exit_code == 0);
     CHECK(table.out.find("Billy Eilish  no exact match; did you mean \"Billie Eilish\"?\n") !=
           std::string::npos);
     CHECK(table.out.find("Melodrama") != std::string::npos);
+  }
+
+  TEST_CASE("José typed in NFC finds Apple's NFD José James by default, not under --match bytes") {
+    fixture_server server;
+    const std::string nfc = "Jos\xc3\xa9 James";
+    command_result exact = run_artistfetch({"--base-url", server.base_url(), nfc});
+    REQUIRE(exact.exit_code == 0);
+    rapidjson::Document record = parse_line(lines_of(exact.out).at(0));
+    REQUIRE(record["results"].Size() > 0);
+    CHECK(std::string(record["results"][0]["artistName"].GetString()) == "Jose\xcc\x81 James");
+    command_result bytes = run_artistfetch({"--base-url", server.base_url(), "--match", "bytes", nfc});
+    REQUIRE(bytes.exit_code == 0);
+    record = parse_line(lines_of(bytes.out).at(0));
+    CHECK(record["results"].Size() == 0);
+    REQUIRE(record.HasMember("suggestion_notes"));
+    CHECK(strings_of(record["suggestion_notes"]).at(0) == "differs only in Unicode normalization");
+  }
+
+  TEST_CASE("a name that differs only invisibly is suggested with the difference in words") {
+    fixture_server server;
+    command_result ndjson = run_artistfetch(
+        {"--base-url", server.base_url(), "--limit", "50", "Lewis Carroll", "Mitski", "Phoebe Bridgers"});
+    REQUIRE(ndjson.exit_code == 0);
+    const std::vector<std::string> lines = lines_of(ndjson.out);
+    REQUIRE(lines.size() == 3);
+    const std::vector<std::pair<std::string, std::string>> expected = {
+        {"Lewis\u00a0Carroll", "differs only by U+00A0 NO-BREAK SPACE"},
+        {"Mit\u200bski", "differs only by U+200B ZERO WIDTH SPACE"},
+        {"Phoebe Bridgers ", "differs only by a trailing U+0020 SPACE"}};
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      CAPTURE(lines[i]);
+      rapidjson::Document record = parse_line(lines[i]);
+      CHECK(record["results"].Size() == 0);
+      REQUIRE(record.HasMember("suggestion_notes"));
+      CHECK(strings_of(record["suggestions"]).at(0) == expected[i].first);
+      CHECK(strings_of(record["suggestion_notes"]).at(0) == expected[i].second);
+    }
+    command_result table = run_artistfetch(
+        {"--base-url", server.base_url(), "--format", "table", "--limit", "50", "Lewis Carroll"});
+    CHECK(table.out.find("Lewis Carroll  no exact match; did you mean \"Lewis\u00a0Carroll\" (differs only by "
+                         "U+00A0 NO-BREAK SPACE)?\n") != std::string::npos);
+    // nocase compares NFKC case-folded text: the no-break space is a space there, the zero width space
+    // nothing; the table shows Apple's spelling and a miss does not claim to be about an exact match.
+    command_result nocase =
+        run_artistfetch({"--base-url", server.base_url(), "--format", "table", "--limit", "50", "--match",
+                         "nocase", "Lewis Carroll", "Mitski", "Phoebe Bridgers"});
+    CHECK(nocase.out.find("\nLewis\u00a0Carroll  ") != std::string::npos);
+    CHECK(nocase.out.find("\nMit\u200bski  ") != std::string::npos);
+    CHECK(nocase.out.find("Lewis Carroll") == std::string::npos);
+    // A trailing space is not folded away: a miss, which does not claim to be about an exact match.
+    CHECK(nocase.out.find("Phoebe Bridgers  no match; did you mean") != std::string::npos);
+    CHECK(nocase.out.find("exact") == std::string::npos);
+  }
+
+  TEST_CASE("a full page without a match says a larger --limit may find it") {
+    fixture_server server;
+    command_result ndjson = run_artistfetch({"--base-url", server.base_url(), "The National"});
+    REQUIRE(ndjson.exit_code == 0);
+    rapidjson::Document record = parse_line(lines_of(ndjson.out).at(0));
+    REQUIRE(record.HasMember("result_count"));
+    CHECK(record["result_count"].GetInt() == 5);
+    CHECK(record["results"].Size() == 0);
+    command_result table = run_artistfetch({"--base-url", server.base_url(), "--format", "table", "The National"});
+    CHECK(table.out.find("The National  no match in the first 5 results; a larger --limit may find it") !=
+          std::string::npos);
+    command_result larger =
+        run_artistfetch({"--base-url", server.base_url(), "--format", "table", "--limit", "20", "The National"});
+    CHECK(larger.out.find("no match") == std::string::npos);
+    CHECK(larger.out.find("High Violet") != std::string::npos);
   }
 
   TEST_CASE("--match nocase finds beyoncé under Beyoncé, exact does not, and accents still count") {
@@ -201,6 +272,39 @@ TEST_SUITE("features") {
     other.insert(other.begin(), {"--limit", "3"});
     CHECK(run_artistfetch(other).exit_code == 0);
     CHECK(server.total_requests() == 10);
+  }
+
+  TEST_CASE("--no-cache asks the server again even when ARTISTFETCH_CACHE_DIR holds a fresh answer") {
+    fixture_server server;
+    temp_dir cache;
+    const std::vector<std::string> env{"ARTISTFETCH_CACHE_DIR=" + cache.path()};
+    CHECK(run_artistfetch({"--base-url", server.base_url(), "Lorde"}, env).exit_code == 0);
+    CHECK(run_artistfetch({"--base-url", server.base_url(), "Lorde"}, env).exit_code == 0);
+    CHECK(server.total_requests() == 1);  // the second run was answered by the cache
+    command_result uncached = run_artistfetch({"--base-url", server.base_url(), "--no-cache", "Lorde"}, env);
+    CHECK(uncached.exit_code == 0);
+    CHECK(server.total_requests() == 2);
+    CHECK(uncached.out.find("\"attempts\":1") != std::string::npos);
+  }
+
+  TEST_CASE("an optional value written apart, or a mistyped option, stops the run before any request") {
+    fixture_server server;
+    for (const std::vector<std::string> &args :
+         std::vector<std::vector<std::string>>{{"--stats", "json", "Lorde"},
+                                               {"--color", "always", "Lorde"},
+                                               {"--lmit", "3", "Lorde"}}) {
+      std::vector<std::string> full{"--base-url", server.base_url()};
+      full.insert(full.end(), args.begin(), args.end());
+      command_result run = run_artistfetch(full);
+      CAPTURE(run.err);
+      CHECK(run.exit_code == 2);
+      CHECK(run.out.empty());
+    }
+    CHECK(run_artistfetch({"--base-url", server.base_url(), "--stats", "json", "Lorde"}).err.find(
+              "write --stats=json") != std::string::npos);
+    CHECK(run_artistfetch({"--base-url", server.base_url(), "--lmit", "3", "Lorde"}).err.find(
+              "did you mean --limit?") != std::string::npos);
+    CHECK(server.total_requests() == 0);
   }
 
   TEST_CASE("a corrupted cache entry is ignored, refetched and rewritten") {

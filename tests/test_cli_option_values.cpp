@@ -34,11 +34,13 @@ TEST_SUITE("options: matching, streaming, cache") {
     CHECK(opts.cache_ttl_s == 86400);
   }
 
-  TEST_CASE("--match takes exact or nocase") {
+  TEST_CASE("--match takes exact, bytes or nocase") {
+    CHECK(parse({"A"}).opts.match == itunes::match_mode::exact);
     CHECK(parse({"--match", "nocase", "A"}).opts.match == itunes::match_mode::nocase);
     CHECK(parse({"--match=exact", "A"}).opts.match == itunes::match_mode::exact);
-    check_usage_error(parse({"--match", "NOCASE", "A"}), "--match: 'NOCASE' is not one of exact, nocase");
-    check_usage_error(parse({"--match", "", "A"}), "--match: '' is not one of exact, nocase");
+    CHECK(parse({"--match", "bytes", "A"}).opts.match == itunes::match_mode::bytes);
+    check_usage_error(parse({"--match", "NOCASE", "A"}), "--match: 'NOCASE' is not one of exact, bytes, nocase");
+    check_usage_error(parse({"--match", "", "A"}), "--match: '' is not one of exact, bytes, nocase");
     check_usage_error(parse({"A", "--match"}), "option '--match' needs a value");
   }
 
@@ -113,8 +115,10 @@ TEST_SUITE("options: progress, stats, timeline, colors") {
     CHECK(parse({"--color=always", "A"}).opts.color == report::color_mode::always);
     CHECK(parse({"--color=never", "A"}).opts.color == report::color_mode::never);
     CHECK(parse({"--color=never", "--color=auto", "A"}).opts.color == report::color_mode::automatic);
-    // The value is never taken from the next argument: that one stays a name.
-    const cli::parse_outcome separate = parse({"--color", "never"});
+    // The value is never taken from the next argument; one of its values there is refused, not looked up.
+    check_usage_error(parse({"--color", "never"}), "option '--color' takes its value attached: write "
+                                                   "--color=never (or put -- before a name 'never')");
+    const cli::parse_outcome separate = parse({"--color", "--", "never"});
     REQUIRE(separate.kind == cli::parse_outcome::run);
     CHECK(separate.opts.color == report::color_mode::always);
     CHECK(separate.opts.artists == std::vector<std::string>{"never"});
@@ -127,7 +131,9 @@ TEST_SUITE("options: progress, stats, timeline, colors") {
     CHECK(parse({"--stats", "A"}).opts.stats == report::stats_format::text);
     CHECK(parse({"--stats=text", "A"}).opts.stats == report::stats_format::text);
     CHECK(parse({"--stats=json", "A"}).opts.stats == report::stats_format::json);
-    const cli::parse_outcome separate = parse({"--stats", "json"});
+    check_usage_error(parse({"--stats", "json"}), "option '--stats' takes its value attached: write "
+                                                  "--stats=json (or put -- before a name 'json')");
+    const cli::parse_outcome separate = parse({"--stats", "--", "json"});
     REQUIRE(separate.kind == cli::parse_outcome::run);
     CHECK(separate.opts.stats == report::stats_format::text);
     CHECK(separate.opts.artists == std::vector<std::string>{"json"});

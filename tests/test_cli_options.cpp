@@ -13,6 +13,7 @@
 #include "cli/options.hpp"
 #include "cli/run_plan.hpp"
 #include "support/parse_arguments.hpp"
+#include "support/run_output.hpp"
 
 namespace {
 
@@ -300,8 +301,59 @@ TEST_SUITE("options") {
     check_usage_error(parse({"--foo=bar", "Adele"}), "unknown option '--foo'");
     check_usage_error(parse({"-x", "Adele"}), "unknown option '-x'");
     check_usage_error(parse({"-hV", "Adele"}), "unknown option '-hV'");
-    check_usage_error(parse({"--lim", "5", "Adele"}), "unknown option '--lim'");
+    check_usage_error(parse({"--lim", "5", "Adele"}), "unknown option '--lim'; did you mean --limit?");
     check_usage_error(parse({"--\x1b[31m", "Adele"}), "unknown option '--\\x1B[31m'");
+  }
+
+  TEST_CASE("an unknown option suggests the closest one") {
+    check_usage_error(parse({"--lmit", "3", "Adele"}), "unknown option '--lmit'; did you mean --limit?");
+    check_usage_error(parse({"--colour=never", "Adele"}), "unknown option '--colour'; did you mean --color?");
+    check_usage_error(parse({"--no-cach", "Adele"}), "unknown option '--no-cach'; did you mean --no-cache?");
+    check_usage_error(parse({"--time-out", "3", "Adele"}), "unknown option '--time-out'; did you mean --timeout?");
+    check_usage_error(parse({"--timeline-s", "x.svg", "Adele"}),
+                      "unknown option '--timeline-s'; did you mean --timeline?");
+    check_usage_error(parse({"--concur", "3", "Adele"}),
+                      "unknown option '--concur'; did you mean --concurrency?");  // the only one it begins
+    check_usage_error(parse({"--verbose", "Adele"}), "unknown option '--verbose'");  // nothing close
+  }
+
+  TEST_CASE("an option with an optional value never takes the next word") {
+    check_usage_error(parse({"--stats", "json", "Lorde"}),
+                      "option '--stats' takes its value attached: write --stats=json (or put -- before a name "
+                      "'json')");
+    check_usage_error(parse({"--color", "always", "Lorde"}),
+                      "option '--color' takes its value attached: write --color=always (or put -- before a "
+                      "name 'always')");
+    check_usage_error(parse({"Lorde", "--color", "never"}),
+                      "option '--color' takes its value attached: write --color=never (or put -- before a "
+                      "name 'never')");
+    // Attached, alone, or followed by a name that is no value of it: as before.
+    cli::parse_outcome outcome = parse({"--stats=json", "--color", "Lorde"});
+    REQUIRE(outcome.kind == cli::parse_outcome::run);
+    CHECK(outcome.opts.stats == cli::stats_format::json);
+    CHECK(outcome.opts.color == cli::color_mode::always);
+    CHECK(outcome.opts.artists == std::vector<std::string>{"Lorde"});
+    outcome = parse({"--stats", "--", "json"});
+    REQUIRE(outcome.kind == cli::parse_outcome::run);
+    CHECK(outcome.opts.stats == cli::stats_format::text);
+    CHECK(outcome.opts.artists == std::vector<std::string>{"json"});
+  }
+
+  TEST_CASE("--no-cache overrides ARTISTFETCH_CACHE_DIR and --cache-dir; the later of the two wins") {
+    test_support::temp_dir directory;
+    std::string problem;
+    cli::parse_outcome outcome = parse({"--no-cache", "Adele"});
+    REQUIRE(outcome.kind == cli::parse_outcome::run);
+    CHECK(outcome.opts.no_cache);
+    engine::run_plan plan = cli::make_run_plan(outcome.opts);
+    CHECK(cli::open_configured_cache(outcome.opts, plan, directory.path().c_str(), problem) == nullptr);
+    CHECK(problem.empty());
+    outcome = parse({"--cache-dir", directory.path(), "--no-cache", "Adele"});
+    CHECK(cli::open_configured_cache(outcome.opts, plan, nullptr, problem) == nullptr);
+    outcome = parse({"--no-cache", "--cache-dir", directory.path(), "Adele"});
+    CHECK(cli::open_configured_cache(outcome.opts, plan, nullptr, problem) != nullptr);
+    outcome = parse({"Adele"});  // without it, the environment's directory is used
+    CHECK(cli::open_configured_cache(outcome.opts, plan, directory.path().c_str(), problem) != nullptr);
   }
 
   TEST_CASE("switches refuse a value") {

@@ -55,6 +55,8 @@ itunes::artist_record no_match(const std::string &artist, std::vector<std::strin
   record.ok = true;
   record.http_status = 200;
   record.attempts = 1;
+  for (const std::string &name : suggestions)
+    record.suggestion_notes.push_back(name == "Billie Eilish" ? "differs in spelling" : "n");
   record.suggestions = std::move(suggestions);
   return record;
 }
@@ -141,7 +143,7 @@ TEST_SUITE("matching") {
     CHECK(itunes::suggest_names(albums, "Bil") == std::vector<std::string>{"Bill"});
   }
 
-  TEST_CASE("exact matching is byte for byte, nocase folds case but keeps diacritics") {
+  TEST_CASE("exact matching compares NFC, bytes byte for byte, nocase NFKC case-folded but keeps diacritics") {
     using itunes::match_mode;
     CHECK(itunes::names_match("Beyoncé", "Beyoncé", match_mode::exact));
     CHECK_FALSE(itunes::names_match("Beyoncé", "beyoncé", match_mode::exact));
@@ -151,7 +153,111 @@ TEST_SUITE("matching") {
     CHECK_FALSE(itunes::names_match(" Beyoncé", "beyoncé", match_mode::nocase));  // no trimming
     CHECK(itunes::names_match("ΣΊΣΥΦΟΣ", "σίσυφος", match_mode::nocase));
     CHECK(itunes::names_match("ЗЕМФИРА", "Земфира", match_mode::nocase));
-    CHECK_FALSE(itunes::names_match("Straße", "STRASSE", match_mode::nocase));
+    CHECK(itunes::names_match("Straße", "STRASSE", match_mode::nocase));  // full folding: ß is "ss"
+  }
+
+  TEST_CASE("canonically equivalent names match by default, not under bytes") {
+    using itunes::match_mode;
+    const std::string nfd = "Jose\xcc\x81 James", nfc = "Jos\xc3\xa9 James";
+    CHECK(itunes::names_match(nfd, nfc, match_mode::exact));
+    CHECK(itunes::names_match(nfc, nfd, match_mode::exact));
+    CHECK_FALSE(itunes::names_match(nfd, nfc, match_mode::bytes));
+    CHECK(itunes::names_match(nfd, nfc, match_mode::nocase));
+    CHECK(itunes::names_match(nfd, "JOS\xc3\x89 JAMES", match_mode::nocase));
+    // Compatibility forms are not canonical: a no-break space is a space only under nocase.
+    CHECK_FALSE(itunes::names_match("Lewis\u00a0Carroll", "Lewis Carroll", match_mode::exact));
+    CHECK(itunes::names_match("Lewis\u00a0Carroll", "lewis carroll", match_mode::nocase));
+    CHECK(itunes::names_match("Mit\u200bski", "MITSKI", match_mode::nocase));  // zero width: ignored
+    CHECK_FALSE(itunes::names_match("Mit\u200bski", "Mitski", match_mode::exact));
+    CHECK(itunes::names_match("\uff2c\uff4f\uff52\uff44\uff45", "lorde", match_mode::nocase));  // fullwidth
+    // Invalid bytes still compare byte for byte.
+    CHECK(itunes::names_match("A\xff", "A\xff", match_mode::exact));
+    CHECK_FALSE(itunes::names_match("A\xff", "a\xff", match_mode::exact));
+  }
+
+  TEST_CASE("matches_key agrees with names_match for ASCII and other names alike") {
+    using itunes::match_mode;
+    for (const match_mode mode : {match_mode::exact, match_mode::bytes, match_mode::nocase}) {
+      for (const char *artist : {"Lorde", "LORDE", "lorde", "Jos\xc3\xa9", "Jose\xcc\x81", "Lorde "}) {
+        for (const char *name : {"Lorde", "LORDE", "lOrDe", "Lord", "Jos\xc3\xa9", "JOSE\xcc\x81", "Lorde "}) {
+          CAPTURE(artist);
+          CAPTURE(name);
+          CHECK(itunes::matches_key(name, itunes::match_key(artist, mode), mode) ==
+                (itunes::match_key(name, mode) == itunes::match_key(artist, mode)));
+        }
+      }
+    }
+  }
+
+  TEST_CASE("an NFD artistName in a response matches the NFC name under exact, not under bytes") {
+    const std::string body = body_with({"Jose\xcc\x81 James", "Jose\xcc\x81 James & Friends"});
+    const itunes::artist_record exact =
+        itunes::record_from_response("Jos\xc3\xa9 James", 200, body, 1, itunes::match_mode::exact);
+    CHECK(artists_of(exact.results) == std::vector<std::string>{"Jose\xcc\x81 James"});
+    const itunes::artist_record bytes =
+        itunes::record_from_response("Jos\xc3\xa9 James", 200, body, 1, itunes::match_mode::bytes);
+    CHECK(bytes.results.empty());
+    REQUIRE(bytes.suggestions == std::vector<std::string>{"Jose\xcc\x81 James"});
+    CHECK(bytes.suggestion_notes == std::vector<std::string>{"differs only in Unicode normalization"});
+  }
+
+  TEST_CASE("a name that differs only invisibly is described in words") {
+    CHECK(itunes::describe_difference("Lewis\u00a0Carroll", "Lewis Carroll") ==
+          "differs only by U+00A0 NO-BREAK SPACE");
+    CHECK(itunes::describe_difference("Lewis Carroll", "Lewis\u00a0Carroll") ==
+          "differs only by U+00A0 NO-BREAK SPACE");
+    CHECK(itunes::describe_difference("Mit\u200bski", "Mitski") == "differs only by U+200B ZERO WIDTH SPACE");
+    CHECK(itunes::describe_difference("Phoebe Bridgers ", "Phoebe Bridgers") ==
+          "differs only by a trailing U+0020 SPACE");
+    CHECK(itunes::describe_difference("\u3000Lorde", "Lorde") == "differs only by a leading U+3000 IDEOGRAPHIC SPACE");
+    CHECK(itunes::describe_difference("Lewis  Carroll", "Lewis Carroll") == "differs only by an extra U+0020 SPACE");
+    CHECK(itunes::describe_difference("Lewis\u202fCarroll\u2060", "Lewis Carroll") ==
+          "differs only by U+202F NARROW NO-BREAK SPACE and a trailing U+2060 WORD JOINER");
+    CHECK(itunes::describe_difference("lewis\u00a0carroll", "Lewis Carroll") ==
+          "differs only in case and by U+00A0 NO-BREAK SPACE");
+    CHECK(itunes::describe_difference("LORDE", "Lorde") == "differs only in case");
+    CHECK(itunes::describe_difference("Beyonce", "Beyoncé") == "differs only in accents");
+    CHECK(itunes::describe_difference("Billie Eilish", "Billy Eilish") == "differs in spelling");
+    CHECK(itunes::describe_difference("LewisCarroll", "Lewis Carroll") == "differs in spelling");  // seen
+    CHECK(itunes::describe_difference("Lorde", "Lorde").empty());
+  }
+
+  TEST_CASE("suggestions rank invisible differences, then case, then accents, then spelling") {
+    const std::vector<itunes::album> albums =
+        albums_by({"Lewis Carrol", "LEWIS CARROLL", "Léwis Carroll", "Lewis\u00a0Carroll", "Various Artists"});
+    const std::vector<itunes::suggestion> got = itunes::suggest(albums, "Lewis Carroll");
+    REQUIRE(got.size() == 3);
+    CHECK(got[0].name == "Lewis\u00a0Carroll");
+    CHECK(got[0].note == "differs only by U+00A0 NO-BREAK SPACE");
+    CHECK(got[1].name == "LEWIS CARROLL");
+    CHECK(got[1].note == "differs only in case");
+    CHECK(got[2].name == "Léwis Carroll");
+    CHECK(got[2].note == "differs only in accents");
+    // A name equal after case folding ranks before a closer one that differs in letters.
+    CHECK(itunes::suggest_names(albums_by({"Mitzki", "MITSKI"}), "Mitski") ==
+          std::vector<std::string>{"MITSKI", "Mitzki"});
+  }
+
+  TEST_CASE("every ok record counts the results the server sent, and knows when the page was full") {
+    itunes::aggregator agg({"The National", "Lorde", "Nobody"}, itunes::match_mode::exact, 3);
+    agg.complete_with_response(0, 200, body_with({"The Nationals", "The National Parks", "Nationalists"}), 1);
+    agg.complete_with_response(1, 200, body_with({"Lorde", "Lorde & Friends"}), 1);
+    agg.complete_with_error(2, "HTTP 500", 500, 4);
+    const std::vector<itunes::artist_record> report = agg.take_report();
+    CHECK(report[0].result_count == 3);
+    CHECK(report[0].page_full);
+    CHECK(report[1].result_count == 2);
+    CHECK_FALSE(report[1].page_full);
+    CHECK_FALSE(report[2].page_full);
+    CHECK(report::record_json(report[1]).find(R"("attempts":1,"result_count":2,"results":[)") !=
+          std::string::npos);
+    CHECK(report::render_table(report).find(
+              "The National  no match in the first 3 results; a larger --limit may find it; did you mean "
+              "\"The Nationals\"?\n") != std::string::npos);
+    // Without a page size nothing is known to be full.
+    itunes::aggregator unknown({"The National"});
+    unknown.complete_with_response(0, 200, body_with({"The Nationals"}), 1);
+    CHECK_FALSE(unknown.take_report()[0].page_full);
   }
 
   TEST_CASE("record_from_response keeps the matches in the server's order, under either mode") {
@@ -225,6 +331,17 @@ TEST_SUITE("matching") {
 }
 
 TEST_SUITE("matching in the aggregator") {
+  TEST_CASE("under nocase the table shows the artist name as Apple wrote it") {
+    const itunes::artist_record record = itunes::record_from_response(
+        "lewis carroll", 200, body_with({"Lewis\u00a0Carroll", "Various Artists"}), 1, itunes::match_mode::nocase);
+    REQUIRE(record.results.size() == 1);
+    itunes::artist_record named = record;
+    named.artist = "lewis carroll";
+    const std::string table = report::render_table({named});
+    CHECK(table.find("Lewis\u00a0Carroll  Album 0") != std::string::npos);
+    CHECK(table.find("lewis carroll") == std::string::npos);
+  }
+
   TEST_CASE("a record without matches carries the suggestions, one with matches none") {
     itunes::aggregator agg({"Billy Eilish", "Billie Eilish", "Nobody", "Empty"});
     const std::string billie = body_with({"Billie Eilish", "Billie Eilish & Khalid", "Various Artists"});
@@ -236,6 +353,7 @@ TEST_SUITE("matching in the aggregator") {
     CHECK(report[0].ok);
     CHECK(report[0].results.empty());
     CHECK(report[0].suggestions == std::vector<std::string>{"Billie Eilish"});
+    CHECK(report[0].suggestion_notes == std::vector<std::string>{"differs in spelling"});
     CHECK(report[1].results.size() == 1);
     CHECK(report[1].suggestions.empty());
     CHECK(report[2].results.empty());
@@ -254,6 +372,8 @@ TEST_SUITE("matching in the aggregator") {
     const std::vector<itunes::artist_record> nocase_report = nocase.take_report();
     CHECK(exact_report[0].results.empty());
     CHECK(exact_report[0].suggestions == std::vector<std::string>{"Beyoncé", "BEYONCÉ", "Beyonce"});
+    CHECK(exact_report[0].suggestion_notes ==
+          std::vector<std::string>{"differs only in case", "differs only in case", "differs only in accents"});
     CHECK(artists_of(nocase_report[0].results) == std::vector<std::string>{"Beyoncé", "BEYONCÉ"});
     CHECK(nocase_report[0].suggestions.empty());
     CHECK(artists_of(nocase_report[1].results) == std::vector<std::string>{"Beyonce"});
@@ -263,14 +383,15 @@ TEST_SUITE("matching in the aggregator") {
 TEST_SUITE("suggestions output") {
   TEST_CASE("ndjson and json records end with the suggestions") {
     const itunes::artist_record record = no_match("Billy Eilish", {"Billie Eilish", "Bil\"ly"});
-    CHECK(report::record_json(record) == R"({"artist":"Billy Eilish","status":"ok","attempts":1,"results":[],)"
-                                      R"("suggestions":["Billie Eilish","Bil\"ly"]})");
+    CHECK(report::record_json(record) ==
+          R"({"artist":"Billy Eilish","status":"ok","attempts":1,"result_count":0,"results":[],)"
+          R"("suggestions":["Billie Eilish","Bil\"ly"],"suggestion_notes":["differs in spelling","n"]})");
     CHECK(report::render_ndjson({record}) == report::record_json(record) + "\n");
-    CHECK(report::render_json({record}).find(R"("results":[],"suggestions":["Billie Eilish","Bil\"ly"]})") !=
+    CHECK(report::render_json({record}).find(R"("results":[],"suggestions":["Billie Eilish","Bil\"ly"],)") !=
           std::string::npos);
     // Without suggestions nothing changes.
     CHECK(report::record_json(no_match("Zed", {})) ==
-          R"({"artist":"Zed","status":"ok","attempts":1,"results":[]})");
+          R"({"artist":"Zed","status":"ok","attempts":1,"result_count":0,"results":[]})");
   }
 
   TEST_CASE("the table says did you mean") {
@@ -282,6 +403,14 @@ TEST_SUITE("suggestions output") {
     CHECK(report::render_table({no_match("x", {"A", "B", "C"})}).find("did you mean \"A\", \"B\" or \"C\"?") !=
           std::string::npos);
     CHECK(report::render_table({no_match("Zed", {})}).find("(no exact match)") != std::string::npos);
+    itunes::artist_record nocase = no_match("Zed", {});
+    nocase.match = itunes::match_mode::nocase;
+    CHECK(report::render_table({nocase}).find("(no match)") != std::string::npos);  // not "exact"
+    // A note is shown for a difference hard to see, not for a spelling one.
+    itunes::artist_record lewis = no_match("Lewis Carroll", {"Lewis\u00a0Carroll", "Lewis Carrol"});
+    lewis.suggestion_notes = {"differs only by U+00A0 NO-BREAK SPACE", "differs in spelling"};
+    CHECK(report::render_table({lewis}).find("did you mean \"Lewis\u00a0Carroll\" (differs only by U+00A0 "
+                                             "NO-BREAK SPACE) or \"Lewis Carrol\"?") != std::string::npos);
     // Untrusted names stay on one line.
     CHECK(report::render_table({no_match("x", {"A\nB\x1b[31m"})}).find('\x1b') == std::string::npos);
   }

@@ -474,14 +474,18 @@ TEST_SUITE("results") {
     }
   }
 
-  TEST_CASE("exact matching compares the decoded name, escapes included") {
+  TEST_CASE("exact matching compares the decoded name in NFC, escapes included") {
     const std::string body = wrap(
         R"({"artistName":"Beyonc\u00e9"},{"artistName":"Beyoncé"},{"artistName":"Beyonce"},)"
         R"({"artistName":"Beyonce\u0301"},{"artistName":"\u5742\u672c\u9f8d\u4e00"},{"artistName":"AC\/DC"})");
     const std::vector<itunes::album> kept = matches("Beyoncé", body);
-    REQUIRE(kept.size() == 2);
+    REQUIRE(kept.size() == 3);
     CHECK(kept[0].json == R"({"artistName":"Beyonc\u00e9"})");
     CHECK(kept[1].json == R"({"artistName":"Beyoncé"})");
+    CHECK(kept[2].json == R"({"artistName":"Beyonce\u0301"})");  // canonically equivalent
+    const itunes::artist_record bytes =
+        itunes::record_from_response("Beyoncé", 200, body, 1, itunes::match_mode::bytes);
+    CHECK(bytes.results.size() == 2);
     CHECK(matches("坂本龍一", body).size() == 1);
     CHECK(matches("AC/DC", body).size() == 1);
   }

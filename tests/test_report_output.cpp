@@ -88,14 +88,14 @@ TEST_SUITE("output") {
     album.json = R"({"collectionName":"25","trackCount":11,"releaseDate":"2015-11-20T08:00:00Z"})";
     const itunes::artist_record record = ok_record("Adele", {album, album}, 2);
     CHECK(report::record_json(record) ==
-          R"({"artist":"Adele","status":"ok","attempts":2,"results":[)"
+          R"({"artist":"Adele","status":"ok","attempts":2,"result_count":0,"results":[)"
           R"({"collectionName":"25","trackCount":11,"releaseDate":"2015-11-20T08:00:00Z"},)"
           R"({"collectionName":"25","trackCount":11,"releaseDate":"2015-11-20T08:00:00Z"}]})");
   }
 
   TEST_CASE("an ok record without exact matches has an empty results array") {
     CHECK(report::record_json(ok_record("Cher", {})) ==
-          R"({"artist":"Cher","status":"ok","attempts":1,"results":[]})");
+          R"({"artist":"Cher","status":"ok","attempts":1,"result_count":0,"results":[]})");
   }
 
   TEST_CASE("an error record carries the HTTP status only when one arrived") {
@@ -109,7 +109,7 @@ TEST_SUITE("output") {
   TEST_CASE("ndjson is one record per line in order") {
     const std::vector<itunes::artist_record> records = {ok_record("A", {}), error_record("B", "x", 0, 3)};
     CHECK(report::render_ndjson(records) ==
-          "{\"artist\":\"A\",\"status\":\"ok\",\"attempts\":1,\"results\":[]}\n"
+          "{\"artist\":\"A\",\"status\":\"ok\",\"attempts\":1,\"result_count\":0,\"results\":[]}\n"
           "{\"artist\":\"B\",\"status\":\"error\",\"error\":\"x\",\"attempts\":3}\n");
     CHECK(report::render_ndjson({}) == "");
   }

@@ -128,4 +128,39 @@ TEST_SUITE("unicode") {
     for (std::size_t i = 1; i < text::base_letter_count; ++i)
       CHECK(text::base_letters[i - 1].code_point < text::base_letters[i].code_point);
   }
+
+  TEST_CASE("NFC composes, NFKC_Casefold also folds case and compatibility forms and drops ignorables") {
+    CHECK(text::to_nfc("Jose\xcc\x81") == "Jos\xc3\xa9");
+    CHECK(text::to_nfc("Lorde") == "Lorde");
+    CHECK(text::to_nfc("Lewis\u00a0Carroll") == "Lewis\u00a0Carroll");  // compatibility: kept
+    CHECK(text::to_nfc("A\xff") == "A\xff");                            // invalid: unchanged
+    CHECK(text::to_nfkc_casefold("JOSE\xcc\x81") == "jos\xc3\xa9");
+    CHECK(text::to_nfkc_casefold("Lewis\u00a0Carroll") == "lewis carroll");
+    CHECK(text::to_nfkc_casefold("Mit\u200bski") == "mitski");
+    CHECK(text::to_nfkc_casefold("Stra\u00dfe") == "strasse");
+    CHECK(text::to_nfkc_casefold("A\xff") == "A\xff");
+  }
+
+  TEST_CASE("spaces and invisible characters are told apart from visible ones, and named") {
+    CHECK(text::visibility_of(' ') == text::visibility::space);
+    CHECK(text::visibility_of('\t') == text::visibility::space);
+    CHECK(text::visibility_of(0x00A0) == text::visibility::space);
+    CHECK(text::visibility_of(0x3000) == text::visibility::space);
+    CHECK(text::visibility_of(0x2028) == text::visibility::space);
+    CHECK(text::visibility_of(0x200B) == text::visibility::invisible);
+    CHECK(text::visibility_of(0x00AD) == text::visibility::invisible);
+    CHECK(text::visibility_of(0xFE0F) == text::visibility::invisible);
+    CHECK(text::visibility_of(0xFEFF) == text::visibility::invisible);
+    CHECK(text::visibility_of('a') == text::visibility::visible);
+    CHECK(text::visibility_of(0x0301) == text::visibility::visible);  // a mark shows on its letter
+    CHECK(text::visibility_of(0x0600) == text::visibility::visible);  // a format character that is drawn
+    CHECK(text::describe_code_point(0x00A0) == "U+00A0 NO-BREAK SPACE");
+    CHECK(text::describe_code_point(0x200B) == "U+200B ZERO WIDTH SPACE");
+    CHECK(text::describe_code_point(0xFE0F) == "U+FE0F VARIATION SELECTOR-16");
+    CHECK(text::describe_code_point(0xE0100) == "U+E0100 VARIATION SELECTOR-17");
+    CHECK(text::describe_code_point('\t') == "U+0009");  // controls have no name
+    REQUIRE(text::invisible_name_count > 100);
+    for (std::size_t i = 1; i < text::invisible_name_count; ++i)
+      CHECK(text::invisible_names[i - 1].code_point < text::invisible_names[i].code_point);
+  }
 }

@@ -32,9 +32,12 @@ const std::vector<option_spec> &option_table() {
        "two-letter store country",
        "(default: none sent, the API uses US)"},
       {option_id::match, "--match", "", v::required, "MODE", "", c::choices,
-       {{"exact", "byte for byte, as Apple's classic tutorial compares"},
-        {"nocase", "ignoring case (Unicode simple case folding), accents kept: 'beyoncé' matches "
-                   "'Beyoncé', 'beyonce' does not, and 'ß' stays 'ß'"}},
+       {{"exact", "canonically equivalent: both names compared in Unicode NFC, so 'José' typed as e + "
+                  "U+0301 (macOS, file names) finds Apple's precomposed 'José'"},
+        {"bytes", "byte for byte, as Apple's classic tutorial compares"},
+        {"nocase", "NFKC with case folding: 'beyoncé' matches 'BEYONCÉ' and 'Straße' 'STRASSE', a no-break "
+                   "space equals a space and zero-width characters are ignored; accents still count "
+                   "('beyonce' does not match); the table shows the artist name as Apple wrote it"}},
        "Query",
        "how a result's artist name must equal the NAME",
        "(default: exact)"},
@@ -106,6 +109,9 @@ const std::vector<option_spec> &option_table() {
       {option_id::cache_ttl, "--cache-ttl", "", v::required, "DURATION", "", c::nothing, {}, "Cache",
        "how long an entry stays fresh: seconds, or a number with the suffix s, m, h or d",
        "0 refetches every time but still stores (default: 24h)"},
+      {option_id::no_cache, "--no-cache", "", v::none, "", "", c::nothing, {}, "Cache",
+       "no cache for this run: neither read nor written, whatever $ARTISTFETCH_CACHE_DIR says",
+       "the later of --cache-dir and --no-cache wins"},
 
       // Output
       {option_id::format, "--format", "", v::required, "FORMAT", "", c::choices,
@@ -114,9 +120,12 @@ const std::vector<option_spec> &option_table() {
         {"table", "aligned columns ARTIST, ALBUM, RELEASED, TRACKS, GENRE"}},
        "Output",
        "output format",
-       "an artist whose results hold no match gets \"suggestions\", the closest artist names ignoring case "
-       "and accents (in the table: no exact match; did you mean \"...\"?) (default: table on a terminal, "
-       "else ndjson)"},
+       "every ok record has \"result_count\", the number of results the server sent; an artist whose results "
+       "hold no match gets \"suggestions\", the closest artist names ignoring case and accents, and "
+       "\"suggestion_notes\", how each differs (\"differs only by U+00A0 NO-BREAK SPACE\"); in the table: no "
+       "exact match; did you mean \"...\"?, and when the page was full (as many results as --limit): no "
+       "match in the first N results; a larger --limit may find it (default: table on a terminal, else "
+       "ndjson)"},
       {option_id::stream, "--stream", "", v::none, "", "", c::nothing, {}, "Output",
        "print each ndjson record as soon as its artist finishes, in completion order",
        "instead of all in input order at the end; ndjson only; excludes --compare"},
@@ -127,7 +136,8 @@ const std::vector<option_spec> &option_table() {
        "Output",
        "colors in the table: auto (only when stdout is a terminal and NO_COLOR is unset or empty), always "
        "or never",
-       "--color alone means always (default: auto)"},
+       "--color alone means always; WHEN must be attached: --color=never, since \"--color never\" is refused "
+       "rather than read as a name (default: auto)"},
 
       // Progress and diagnostics
       {option_id::progress, "--progress", "", v::none, "", "", c::nothing, {}, "Progress and diagnostics",
@@ -147,7 +157,8 @@ const std::vector<option_spec> &option_table() {
        "Progress and diagnostics",
        "after the run, on stderr: requests, retries, bytes, connections opened and reused, HTTP versions, "
        "latency p50/p90/p99/max of DNS, connect, TLS, first byte and total, the slowest artists",
-       "FORMAT is text (the default) or json (one JSON object); both runs with --compare"},
+       "FORMAT is text (the default) or json (one JSON object), attached: --stats=json (\"--stats json\" is "
+       "refused rather than read as a name); both runs with --compare"},
       {option_id::timeline, "--timeline", "", v::none, "", "", c::nothing, {}, "Progress and diagnostics",
        "after the run, on stderr: a waterfall of every request (waiting for the first byte, then "
        "transferring) on one time axis",

@@ -34,6 +34,7 @@ enum class option_id {
   max_body,
   cache_dir,
   cache_ttl,
+  no_cache,
   format,
   stream,
   color,
@@ -50,7 +51,7 @@ enum class option_id {
 enum class value_kind {
   none,      // a switch: --sync
   required,  // --limit N or --limit=N
-  optional,  // attached only: --color or --color=never
+  optional,  // attached only: --color or --color=never; "--color never" is refused, never read as a name
 };
 
 // What the shell may offer as the value.

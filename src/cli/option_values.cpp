@@ -186,10 +186,12 @@ std::string set_rate(options &opts, std::string_view value) {
 std::string set_match(options &opts, std::string_view value) {
   if (value == "exact") {
     opts.match = itunes::match_mode::exact;
+  } else if (value == "bytes") {
+    opts.match = itunes::match_mode::bytes;
   } else if (value == "nocase") {
     opts.match = itunes::match_mode::nocase;
   } else {
-    return quote_value(value) + " is not one of exact, nocase";
+    return quote_value(value) + " is not one of exact, bytes, nocase";
   }
   return {};
 }
@@ -197,6 +199,7 @@ std::string set_match(options &opts, std::string_view value) {
 std::string set_cache_dir(options &opts, std::string_view value) {
   if (value.empty()) return "the directory name is empty";
   opts.cache_dir = std::string(value);
+  opts.no_cache = false;  // the later of --cache-dir and --no-cache wins
   return {};
 }
 
@@ -383,6 +386,10 @@ std::string option_values::apply(option_id id, std::string_view value) {
       return set_cache_dir(opts, value);
     case option_id::cache_ttl:
       return set_cache_ttl(opts, value);
+    case option_id::no_cache:
+      opts.no_cache = true;
+      opts.cache_dir.clear();
+      return {};
     case option_id::progress:
       opts.progress = true;
       return {};

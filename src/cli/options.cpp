@@ -3,6 +3,7 @@
 // so the parser can be unit-tested and fuzzed directly.
 #include "cli/options.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <istream>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "cli/option_table.hpp"
 #include "cli/option_values.hpp"
+#include "itunes/matching.hpp"
 #include "text/escape.hpp"
 
 namespace cli {
@@ -18,6 +20,31 @@ namespace {
 
 std::string quote_value(std::string_view text) {
   return text::quote(text, '\'');
+}
+
+// The option closest to an unknown `name` ("--lmit" -> "--limit"), or null when none is close: within a third
+// of the name's length in edits (at least 2), or the only option that `name` begins.
+const option_spec *closest_option(std::string_view name) {
+  if (name.size() < 4) return nullptr;  // "-x" is as close to -q as to -h: no guess
+  const option_spec *best = nullptr, *prefixed = nullptr;
+  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
+  std::size_t prefix_count = 0;
+  for (const option_spec &spec : option_table()) {
+    for (const std::string_view candidate : {spec.name, spec.short_name}) {
+      if (candidate.size() < 2 || candidate == "--") continue;
+      const std::size_t distance = itunes::edit_distance(name, candidate, best_distance);
+      if (distance < best_distance) {
+        best_distance = distance;
+        best = &spec;
+      }
+      if (candidate.rfind(name, 0) == 0) {
+        ++prefix_count;
+        prefixed = &spec;
+      }
+    }
+  }
+  if (best != nullptr) return best;
+  return prefix_count == 1 ? prefixed : nullptr;
 }
 
 parse_outcome usage_error(std::string message) {
@@ -64,7 +91,11 @@ parse_outcome parse_options(int argc, const char *const *argv, const char *envir
     const std::size_t equals = argument.rfind("--", 0) == 0 ? argument.find('=') : std::string_view::npos;
     const std::string_view flag_name = argument.substr(0, equals);
     const option_spec *spec = find_option(flag_name);
-    if (spec == nullptr) return usage_error("unknown option " + quote_value(flag_name));
+    if (spec == nullptr) {
+      const option_spec *closest = closest_option(flag_name);
+      return usage_error("unknown option " + quote_value(flag_name) +
+                         (closest != nullptr ? "; did you mean " + std::string(closest->name) + "?" : ""));
+    }
 
     std::string_view value;
     if (spec->value != value_kind::required) {
@@ -72,6 +103,18 @@ parse_outcome parse_options(int argc, const char *const *argv, const char *envir
         return usage_error("option " + quote_value(flag_name) + " takes no value");
       }
       value = equals != std::string_view::npos ? argument.substr(equals + 1) : spec->implied;
+      // "--stats json" would otherwise look up an artist called "json": refuse, and say how to write it.
+      if (equals == std::string_view::npos && spec->value == value_kind::optional && index + 1 < argc &&
+          argv[index + 1] != nullptr) {
+        const std::string_view next = argv[index + 1];
+        for (const option_choice &choice : spec->choices) {
+          if (choice.value == next) {
+            return usage_error("option " + quote_value(flag_name) + " takes its value attached: write " +
+                               std::string(flag_name) + "=" + std::string(next) + " (or put -- before a name " +
+                               quote_value(next) + ")");
+          }
+        }
+      }
     } else if (equals != std::string_view::npos) {
       value = argument.substr(equals + 1);
     } else if (index + 1 < argc && argv[index + 1] != nullptr) {

@@ -49,6 +49,7 @@ struct options {
   itunes::match_mode match = itunes::match_mode::exact;
   bool stream = false;            // --stream: print each ndjson record as its artist finishes
   std::string cache_dir;          // --cache-dir; empty: main() uses $ARTISTFETCH_CACHE_DIR, else no cache
+  bool no_cache = false;          // --no-cache: no cache for this run, whatever $ARTISTFETCH_CACHE_DIR says
   long long cache_ttl_s = 86400;  // --cache-ttl; 0: no entry is ever fresh (refetch, still store)
 
   // Progress, statistics, timelines and colors (src/report/terminal.hpp, src/report/run_monitor.hpp).

@@ -48,6 +48,7 @@ std::unique_ptr<cache::cached_answers> open_configured_cache(const options &opts
                                                              const char *environment_dir,
                                                              std::string &problem) {
   problem.clear();
+  if (opts.no_cache) return nullptr;
   std::string directory = opts.cache_dir;
   if (directory.empty() && environment_dir != nullptr) directory = environment_dir;
   if (directory.empty()) return nullptr;

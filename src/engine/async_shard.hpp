@@ -21,7 +21,10 @@ namespace engine {
 // the report and the hooks are reached through the relay, which locks.
 struct run_shared {
   run_shared(const run_plan &run, const run_hooks &hooks)
-      : plan(run), report(run.artists, run.match), relay(report, hooks), attempts(run.artists.size(), 0) {}
+      : plan(run),
+        report(run.artists, run.match, static_cast<std::size_t>(run.query.limit)),
+        relay(report, hooks),
+        attempts(run.artists.size(), 0) {}
 
   // The next artist no shard has taken, if any. Once taken, an artist and its retries stay with that shard.
   std::optional<std::size_t> take_next() {

@@ -71,7 +71,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
   const auto started = std::chrono::steady_clock::now();
-  itunes::aggregator report(plan.artists, plan.match);
+  itunes::aggregator report(plan.artists, plan.match, static_cast<std::size_t>(plan.query.limit));
   completion_relay relay(report, hooks);
   token_bucket bucket(plan.rate_per_min, default_burst(plan.rate_per_min));
   std::mt19937_64 random(std::random_device{}());

@@ -5,8 +5,8 @@
 
 namespace itunes {
 
-aggregator::aggregator(std::vector<std::string> artists, match_mode mode)
-    : size_(artists.size()), mode_(mode), records_(artists.size()), done_(artists.size(), false) {
+aggregator::aggregator(std::vector<std::string> artists, match_mode mode, std::size_t page_size)
+    : size_(artists.size()), mode_(mode), page_size_(page_size), records_(artists.size()), done_(artists.size(), false) {
   for (std::size_t i = 0; i < size_; ++i) records_[i].artist = std::move(artists[i]);
 }
 
@@ -15,18 +15,26 @@ artist_record record_from_response(const std::string &artist, long http_status, 
   artist_record record;
   record.http_status = http_status;
   record.attempts = attempts;
+  record.match = mode;
   if (http_status == 200) {
-    // Only matching albums are kept whole; the others lend their artistName to the suggestions.
-    parse_result parsed = parse_results(body, [&artist, mode](const std::string *artist_name) {
-      return artist_name != nullptr && names_match(*artist_name, artist, mode);
+    // Only matching albums are kept whole; the others lend their artistName to the suggestions. The artist's
+    // side is normalized once, not once per album.
+    const std::string wanted = match_key(artist, mode);
+    parse_result parsed = parse_results(body, [&wanted, mode](const std::string *artist_name) {
+      return artist_name != nullptr && matches_key(*artist_name, wanted, mode);
     });
     if (parsed.ok) {
       record.ok = true;
+      record.result_count = parsed.albums.size();
       // The filter has judged every album once: the refused ones came back without their json.
       std::vector<album> &albums = parsed.albums;
       const auto refused = [](const album &a) { return a.json.empty(); };
-      if (std::all_of(albums.begin(), albums.end(), refused))
-        record.suggestions = suggest_names(albums, artist);
+      if (std::all_of(albums.begin(), albums.end(), refused)) {
+        for (suggestion &each : suggest(albums, artist)) {
+          record.suggestions.push_back(std::move(each.name));
+          record.suggestion_notes.push_back(std::move(each.note));
+        }
+      }
       albums.erase(std::remove_if(albums.begin(), albums.end(), refused), albums.end());
       record.results = std::move(albums);
       record.results.shrink_to_fit();  // the parsed albums' slots would otherwise stay with every record
@@ -51,6 +59,7 @@ bool aggregator::complete_with_response(std::size_t index, long http_status, std
 bool aggregator::complete(std::size_t index, artist_record record) {
   if (index >= records_.size() || done_[index]) return false;
   record.artist = std::move(records_[index].artist);
+  record.page_full = record.ok && page_size_ != 0 && record.result_count >= page_size_;
   records_[index] = std::move(record);
   mark_done(index);
   return true;

@@ -15,12 +15,17 @@ namespace itunes {
 struct artist_record {  // (`ok` sits by `attempts`: no padding, 8 bytes less per artist)
   std::string artist;
   std::vector<album> results;  // when ok: the matches (see match_mode), in the server's order
-  // When ok, results is empty and the server did send results: their closest artistNames (suggest_names()).
+  // When ok, results is empty and the server did send results: their closest artistNames (suggest()).
   std::vector<std::string> suggestions;
-  std::string error;     // when !ok: what went wrong
-  long http_status = 0;  // the last HTTP status received, 0 when no response arrived
-  int attempts = 0;      // requests sent for this artist
+  std::vector<std::string> suggestion_notes;  // one per suggestion: how it differs, describe_difference()
+  std::string error;             // when !ok: what went wrong
+  std::size_t result_count = 0;  // when ok: the results the server returned (the objects of "results")
+  long http_status = 0;          // the last HTTP status received, 0 when no response arrived
+  int attempts = 0;              // requests sent for this artist
+  match_mode match = match_mode::exact;  // the mode the results were filtered with
   bool ok = false;
+  // When ok: result_count reached the number of results asked for, so more may lie beyond this page.
+  bool page_full = false;
 };
 
 // The record a response makes for `artist` (its `artist` field left empty): a status 200 body is parsed and
@@ -32,8 +37,10 @@ artist_record record_from_response(const std::string &artist, long http_status, 
 class aggregator {
  public:
   // `artists` must be distinct; index i of every call below refers to artists[i]. `mode` decides which
-  // results match an artist.
-  explicit aggregator(std::vector<std::string> artists, match_mode mode = match_mode::exact);
+  // results match an artist; `page_size` is the number of results asked for per artist (--limit), 0 when
+  // unknown, and sets each record's page_full.
+  explicit aggregator(std::vector<std::string> artists, match_mode mode = match_mode::exact,
+                      std::size_t page_size = 0);
 
   // Artist `index`'s name, until take_report() (then empty). Each name is kept once, in its record.
   const std::string &artist(std::size_t index) const;
@@ -65,6 +72,7 @@ class aggregator {
  private:
   std::size_t size_;
   match_mode mode_;
+  std::size_t page_size_;
   std::vector<artist_record> records_;
   std::vector<bool> done_;
   std::size_t completed_ = 0;

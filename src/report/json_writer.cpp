@@ -18,11 +18,13 @@ void append_number(std::string &out, long long value) {
 }
 
 // ,"suggestions":["A","B"]
-void append_suggestions(std::string &out, const std::vector<std::string> &names) {
-  out += ",\"suggestions\":[";
-  for (std::size_t i = 0; i < names.size(); ++i) {
+void append_strings(std::string &out, std::string_view key, const std::vector<std::string> &strings) {
+  out += ",\"";
+  out += key;
+  out += "\":[";
+  for (std::size_t i = 0; i < strings.size(); ++i) {
     if (i > 0) out += ',';
-    text::append_json_string(out, names[i]);
+    text::append_json_string(out, strings[i]);
   }
   out += ']';
 }
@@ -33,6 +35,8 @@ void append_record(std::string &out, const itunes::artist_record &record) {
   if (record.ok) {
     out += ",\"status\":\"ok\",\"attempts\":";
     append_number(out, record.attempts);
+    out += ",\"result_count\":";
+    append_number(out, static_cast<long long>(record.result_count));
     out += ",\"results\":[";
     for (std::size_t i = 0; i < record.results.size(); ++i) {
       if (i > 0) out += ',';
@@ -40,7 +44,10 @@ void append_record(std::string &out, const itunes::artist_record &record) {
       out += json.empty() ? std::string_view("{}") : std::string_view(json);
     }
     out += ']';
-    if (record.results.empty() && !record.suggestions.empty()) append_suggestions(out, record.suggestions);
+    if (record.results.empty() && !record.suggestions.empty()) {
+      append_strings(out, "suggestions", record.suggestions);
+      append_strings(out, "suggestion_notes", record.suggestion_notes);
+    }
     out += '}';
   } else {
     out += ",\"status\":\"error\",\"error\":";
@@ -60,6 +67,7 @@ std::size_t record_size_hint(const itunes::artist_record &record) {
   std::size_t size = 96 + record.artist.size() + record.error.size();
   for (const itunes::album &album : record.results) size += album.json.size() + 1;
   for (const std::string &name : record.suggestions) size += name.size() + 3;
+  for (const std::string &note : record.suggestion_notes) size += note.size() + 3;
   return size;
 }
 

@@ -12,16 +12,19 @@ namespace report {
 enum class output_format { ndjson, json, table };
 
 // One record as a single-line JSON object:
-// {"artist":NAME,"status":"ok","attempts":N,"results":[...]} or
+// {"artist":NAME,"status":"ok","attempts":N,"result_count":N,"results":[...]} or
 // {"artist":NAME,"status":"error","error":"...","http_status":N,"attempts":N} (http_status only when
-// nonzero). An ok record with no results but with suggestions ends in ,"suggestions":["NAME",...].
+// nonzero). An ok record with no results but with suggestions ends in ,"suggestions":["NAME",...],
+// "suggestion_notes":["differs only by U+00A0 NO-BREAK SPACE",...] (one note per suggestion).
 std::string record_json(const itunes::artist_record &record);
 
 std::string render_ndjson(const std::vector<itunes::artist_record> &records);
 std::string render_json(const std::vector<itunes::artist_record> &records);
 // Columns: artist, album, release date (YYYY-MM-DD), tracks, genre; aligned by display width (wide CJK
 // characters count two columns). An error record is one row whose album column reads "error: ..."; an
-// artist without matches reads "(no exact match)", or with suggestions: no exact match; did you mean "A"?
+// artist without matches reads "(no exact match)" ("(no match)" under --match nocase), or with suggestions:
+// no exact match; did you mean "A"? (a note in parentheses after a name that differs only invisibly); when
+// the page of results was full, "no match in the first N results; a larger --limit may find it" leads.
 // With `color`, ANSI SGR codes make the header bold, error rows red and rows without a match yellow; the
 // codes take no columns, so the alignment is the same.
 std::string render_table(const std::vector<itunes::artist_record> &records, bool color = false);

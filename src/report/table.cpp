@@ -76,12 +76,22 @@ cell make_cell(std::string_view text, std::size_t max_width) {
   return result;
 }
 
-// no exact match; did you mean "A", "B" or "C"?
-std::string did_you_mean(const std::vector<std::string> &names) {
-  std::string text = "no exact match; did you mean ";
+// What an artist without a match reads: no exact match; did you mean "A", "B" or "C"? A name that differs only
+// in something hard to see carries its note: "A" (differs only by U+00A0 NO-BREAK SPACE). A full page of
+// results says so first, since the match may lie beyond it.
+std::string no_match_text(const itunes::artist_record &record) {
+  std::string text = record.page_full ? "no match in the first " + std::to_string(record.result_count) +
+                                            " results; a larger --limit may find it"
+                     : record.match == itunes::match_mode::nocase ? "no match"
+                                                                  : "no exact match";
+  const std::vector<std::string> &names = record.suggestions;
+  if (names.empty()) return record.page_full ? text : "(" + text + ")";
+  text += "; did you mean ";
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i > 0) text += i + 1 == names.size() ? " or " : ", ";
     text += '"' + names[i] + '"';
+    if (i < record.suggestion_notes.size() && record.suggestion_notes[i].rfind("differs only", 0) == 0)
+      text += " (" + record.suggestion_notes[i] + ")";
   }
   return text + '?';
 }
@@ -122,9 +132,12 @@ constexpr const char *error_style = "\x1b[31m";     // red
 constexpr const char *no_match_style = "\x1b[33m";  // yellow
 constexpr std::string_view reset_style = "\x1b[0m";
 
-table_row album_row(const cell &artist, const itunes::album &album) {
+table_row album_row(const cell &artist, const itunes::album &album, itunes::match_mode match) {
   table_row row;
-  row.cells[0] = artist;
+  // Under nocase the name asked for may differ from Apple's: show Apple's.
+  row.cells[0] = match == itunes::match_mode::nocase && album.artist_name
+                     ? make_cell(*album.artist_name, max_cell_width)
+                     : artist;
   row.cells[1] = make_cell(album.collection_name, max_cell_width);
   const std::string_view date = album.release_date;
   row.cells[2] = make_cell(looks_like_date(date) ? date.substr(0, 10) : date, max_cell_width);
@@ -196,15 +209,15 @@ std::string render_table(const std::vector<itunes::artist_record> &records, bool
       table_row row;
       row.cells[0] = std::move(artist);
       row.style = no_match_style;
-      if (record.suggestions.empty()) {
-        row.cells[1] = make_cell("(no exact match)", max_cell_width);
+      if (record.suggestions.empty() && !record.page_full) {
+        row.cells[1] = make_cell(no_match_text(record), max_cell_width);
       } else {  // written in full like an error, so that long names do not widen the album column
-        row.cells[1] = make_cell(did_you_mean(record.suggestions), static_cast<std::size_t>(-1));
+        row.cells[1] = make_cell(no_match_text(record), static_cast<std::size_t>(-1));
         row.album_spans = true;
       }
       rows.push_back(std::move(row));
     } else {
-      for (const itunes::album &album : record.results) rows.push_back(album_row(artist, album));
+      for (const itunes::album &album : record.results) rows.push_back(album_row(artist, album, record.match));
     }
   }
 
