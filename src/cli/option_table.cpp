@@ -72,7 +72,8 @@ const std::vector<option_spec> &option_table() {
       // Faults and limits
       {option_id::retries, "--retries", "", v::required, "N", "", c::nothing, {}, "Faults and limits",
        "retries per artist after the first request, 0 to 100",
-       "(default: 3)"},
+       "a request the server never processed (it died on a reused connection before any answer, or was "
+       "above an HTTP/2 GOAWAY) is sent again at once, up to 16 times, and is not counted (default: 3)"},
       {option_id::retry_on, "--retry-on", "", v::required, "CODES", "", c::nothing, {}, "Faults and limits",
        "HTTP statuses worth a retry, comma-separated, 100 to 599",
        "replaces the default list; '' retries none (default: 408,429,500,502,503,504, plus 403 for "

@@ -56,7 +56,7 @@ class async_run {
 
   double now_s() const { return static_cast<double>(uv_now(&loop_)) / 1000.0; }
   slot *take_slot();
-  void start(slot *free_slot, std::size_t index);
+  void start(slot *free_slot, std::size_t index, bool resend);
   void pump();
   void arm_wakeup(double now);
   void stop(int signum);
@@ -64,7 +64,7 @@ class async_run {
   void finish();
   void close_handles();
   void close_handle(uv_handle_t *handle);
-  bool has_ready() const { return !retries_.empty() || shared_.has_next(); }
+  bool has_ready() const { return !resends_.empty() || !retries_.empty() || shared_.has_next(); }
   std::optional<std::size_t> take_ready();
 
   static void on_done(CURL *easy, CURLcode result, void *user_data);
@@ -86,6 +86,7 @@ class async_run {
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
 
+  std::deque<std::size_t> resends_;  // requests the server never processed: again at once, no token
   std::deque<std::size_t> retries_;  // retries whose backoff has ended
   std::priority_queue<delayed_retry, std::vector<delayed_retry>, std::greater<>> delayed_;
   std::vector<std::unique_ptr<slot>> slots_;
@@ -113,11 +114,11 @@ async_run::slot *async_run::take_slot() {
   return slots_.back().get();
 }
 
-void async_run::start(slot *free_slot, std::size_t index) {
+void async_run::start(slot *free_slot, std::size_t index, bool resend) {
   free_slot->index = index;
   free_slot->buffer.reset();
   set_request_url(free_slot->easy.get(), query_url(shared_.plan, index), shared_.plan.https);
-  ++shared_.attempts[index];
+  if (!resend) ++shared_.attempts[index];
   ++requests_;
   shared_.relay.request_started(index);
   int rc = uvcurl_add(curl_, free_slot->easy.get(), on_done, free_slot);
@@ -131,8 +132,13 @@ void async_run::start(slot *free_slot, std::size_t index) {
   ++in_flight_;
 }
 
-// This shard's retries come before the artists no shard has started yet.
+// This shard's re-sends, then its retries, come before the artists no shard has started yet.
 std::optional<std::size_t> async_run::take_ready() {
+  if (!resends_.empty()) {
+    const std::size_t index = resends_.front();
+    resends_.pop_front();
+    return index;
+  }
   if (retries_.empty()) return shared_.take_next();
   const std::size_t index = retries_.front();
   retries_.pop_front();
@@ -150,16 +156,18 @@ void async_run::pump() {
     retries_.push_back(delayed_.top().index);
     delayed_.pop();
   }
-  while (signal_ == 0 && has_ready() && now >= shared_.paused_until_s.load() && bucket_.wait_s(now) == 0) {
+  while (signal_ == 0 && has_ready() && now >= shared_.paused_until_s.load() &&
+         (!resends_.empty() || bucket_.wait_s(now) == 0)) {
     slot *free_slot = take_slot();
     if (free_slot == nullptr) break;
+    const bool resend = !resends_.empty();  // take_ready serves these first
     const std::optional<std::size_t> index = take_ready();
     if (!index) {  // other shards took the rest
       free_slots_.push_back(free_slot);
       break;
     }
-    bucket_.try_take(now);
-    start(free_slot, *index);
+    if (!resend) bucket_.try_take(now);
+    start(free_slot, *index, resend);
   }
   if (!has_ready() && delayed_.empty() && in_flight_ == 0) {
     finish();
@@ -200,7 +208,10 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
   } else {
     double unit_random = std::uniform_real_distribution<double>(0.0, 1.0)(self.random_);
     verdict next = judge_attempt(attempt, attempts, shared.plan.retry, unit_random);
-    if (next.retry && self.signal_ == 0) {
+    if (attempt.never_processed && shared.resends[index] < max_unprocessed_resends && self.signal_ == 0) {
+      ++shared.resends[index];
+      self.resends_.push_back(index);
+    } else if (next.retry && self.signal_ == 0) {
       const double now = self.now_s();
       self.delayed_.push({now + next.delay_s, index});
       if (next.throttled) self.pause_until(now + next.delay_s);

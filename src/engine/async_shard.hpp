@@ -21,7 +21,8 @@ namespace engine {
 // the report and the hooks are reached through the relay, which locks.
 struct run_shared {
   run_shared(const run_plan &run, const run_hooks &hooks)
-      : plan(run), report(run.artists, run.match), relay(report, hooks), attempts(run.artists.size(), 0) {}
+      : plan(run), report(run.artists, run.match), relay(report, hooks), attempts(run.artists.size(), 0),
+        resends(run.artists.size(), 0) {}
 
   // The next artist no shard has taken, if any. Once taken, an artist and its retries stay with that shard.
   std::optional<std::size_t> take_next() {
@@ -36,6 +37,7 @@ struct run_shared {
   itunes::aggregator report;
   completion_relay relay;
   std::vector<int> attempts;
+  std::vector<unsigned char> resends;  // requests sent again because the server never processed them
   std::vector<std::size_t> to_fetch;  // the artists the store did not answer, in input order
   std::atomic<std::size_t> next_to_fetch{0};
   std::atomic<double> paused_until_s{0};  // a throttling answer holds back every shard (uv_now() seconds)

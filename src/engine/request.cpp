@@ -31,6 +31,25 @@ size_t on_body(char *data, size_t size, size_t count, void *userp) noexcept {
   return bytes;
 }
 
+// A failure of the connection itself, on one that an earlier request opened, with no header byte received.
+// A request on a new connection may have reached the server's processing, so it follows the retry rules.
+bool died_unprocessed(CURL *easy, CURLcode code) {
+  switch (code) {
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      break;
+    default:
+      return false;
+  }
+  long header_bytes = -1;
+  long new_connections = -1;
+  return curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_bytes) == CURLE_OK && header_bytes == 0 &&
+         curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK && new_connections == 0;
+}
+
 long to_ms(double seconds) {
   return static_cast<long>(std::min(seconds * 1000.0, 2147483647.0));
 }
@@ -81,6 +100,7 @@ attempt_result read_attempt(CURL *easy, CURLcode code, const response_buffer &bu
   if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK)
     attempt.retry_after_s = clamp_retry_after(retry_after, max_retry_after_s);
   if (code == CURLE_OK) return attempt;
+  attempt.never_processed = died_unprocessed(easy, code);
   if (buffer.too_large || code == CURLE_FILESIZE_EXCEEDED) {
     attempt.code = CURLE_FILESIZE_EXCEEDED;
     attempt.error = "response body larger than --max-body (" + std::to_string(buffer.max_body) + " bytes)";

@@ -40,7 +40,15 @@ struct attempt_result {
   long http_status = 0;       // 0 when no response arrived
   double retry_after_s = -1;  // clamped Retry-After, or -1 when absent
   std::string error;          // for code != CURLE_OK: curl's own message, or ours for the size limit
+  // It died on a connection it reused before any byte of an answer came back (a keep-alive connection the
+  // server had closed, an HTTP/2 stream above a GOAWAY's last stream id): the server never processed it, so
+  // sending it again is safe for any request and says nothing about the artist or the server's health.
+  bool never_processed = false;
 };
+
+// How many times one artist's request that the server never processed is sent again, on top of --retries.
+// libcurl re-sends such a request itself up to 5 times per handle and run; this bounds a run of bad luck.
+inline constexpr int max_unprocessed_resends = 16;
 
 attempt_result read_attempt(CURL *easy, CURLcode code, const response_buffer &buffer,
                             double max_retry_after_s);

@@ -93,16 +93,20 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
     }
     if (relay.answer_from_store(index)) continue;
     int attempts = 0;
+    int resends = 0;
+    bool resend = false;  // the last request never reached the server: again at once, not counted
     while (!report.is_complete(index)) {
-      sleep_unless_stopped(bucket.wait_s(seconds_since(started)));
+      if (!resend) sleep_unless_stopped(bucket.wait_s(seconds_since(started)));
       if (stop_signal != 0) {
         relay.record_error(index, cancelled_error, 0, attempts);
         break;
       }
-      bucket.try_take(seconds_since(started));
+      if (!resend) {
+        bucket.try_take(seconds_since(started));
+        ++attempts;
+      }
       buffer.reset();
       set_request_url(easy.get(), query_url(plan, index), plan.https);
-      ++attempts;
       ++result.requests;
       relay.request_started(index);
       const CURLcode code = curl_easy_perform(easy.get());
@@ -111,6 +115,11 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
       if (stop_signal != 0 && code == CURLE_ABORTED_BY_CALLBACK) {
         relay.record_error(index, cancelled_error, attempt.http_status, attempts);
         break;
+      }
+      resend = attempt.never_processed && resends < max_unprocessed_resends;
+      if (resend) {
+        ++resends;
+        continue;
       }
       double unit_random = std::uniform_real_distribution<double>(0.0, 1.0)(random);
       const verdict next = judge_attempt(attempt, attempts, plan.retry, unit_random);
