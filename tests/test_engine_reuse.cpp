@@ -1,6 +1,7 @@
 // Connection reuse against a real server: Debian's nginx, started by scripts/nginx-fixture in a temporary
 // directory of our own. 1,000 lookups to one host must open no more connections than --concurrency over
-// HTTP/1.1 keep-alive, and exactly one over TLS with HTTP/2. Nothing here is timed.
+// HTTP/1.1 keep-alive, and exactly one over TLS with HTTP/2; connections that nginx ends (keepalive_requests,
+// an HTTP/2 GOAWAY) fail no lookup; an https lookup is never redirected to plain http. Nothing here is timed.
 #include <doctest/doctest.h>
 #include <unistd.h>
 
@@ -181,5 +182,27 @@ TEST_SUITE("goaway") {
     // libcurl gives up on a handle after its fifth such death in a run: it takes thousands of requests.
     nginx_fixture nginx({"--keepalive-requests", "1000", "--no-access-log"});
     look_up_all({"--base-url", nginx.https_base(), "--cacert", nginx.cert()}, 10000);
+  }
+}
+
+TEST_SUITE("redirects") {
+  TEST_CASE("an https lookup never follows a redirect to plain http; an http one still follows it") {
+    nginx_fixture nginx({"--no-access-log"});
+    command_result refused = test_support::run_artistfetch(
+        {"--base-url", nginx.https_base("/downgrade/search"), "--cacert", nginx.cert(), "--retries", "1",
+         "--format", "ndjson", "--", "Downgraded"});
+    INFO("stdout: " << refused.out << "stderr: " << refused.err);
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.out.find("\"status\":\"error\"") != std::string::npos);
+    CHECK(refused.out.find("redirect from https to http refused") != std::string::npos);
+    CHECK(refused.out.find("\"attempts\":1") != std::string::npos);  // not worth a retry
+
+    std::string http_downgrade = nginx.http_base();
+    http_downgrade.replace(http_downgrade.rfind("/search"), 7, "/downgrade/search");
+    command_result followed = test_support::run_artistfetch(
+        {"--base-url", http_downgrade, "--retries", "0", "--format", "ndjson", "--", "Followed"});
+    INFO("stdout: " << followed.out << "stderr: " << followed.err);
+    CHECK(followed.exit_code == 0);
+    CHECK(followed.out.find("\"status\":\"ok\"") != std::string::npos);
   }
 }

@@ -108,7 +108,7 @@ async_run::slot *async_run::take_slot() {
   fresh->owner = this;
   fresh->easy.reset(curl_easy_init());
   if (!fresh->easy) return nullptr;
-  configure_easy(fresh->easy.get(), shared_.plan.request, fresh->buffer);
+  configure_easy(fresh->easy.get(), shared_.plan.request, shared_.plan.https, fresh->buffer);
   batcher_.attach(fresh->easy.get());
   slots_.push_back(std::move(fresh));
   return slots_.back().get();

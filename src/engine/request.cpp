@@ -50,6 +50,15 @@ bool died_unprocessed(CURL *easy, CURLcode code) {
          curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK && new_connections == 0;
 }
 
+// The transfer stopped at a redirect whose target is plain http (libcurl 7.88 has made it the effective URL).
+bool redirected_to_http(CURL *easy) {
+  long redirects = 0;
+  char *target = nullptr;
+  return curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects) == CURLE_OK && redirects > 0 &&
+         curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &target) == CURLE_OK && target != nullptr &&
+         curl_strnequal(target, "http://", 7);
+}
+
 long to_ms(double seconds) {
   return static_cast<long>(std::min(seconds * 1000.0, 2147483647.0));
 }
@@ -63,8 +72,9 @@ void response_buffer::reset() {
   error[0] = '\0';
 }
 
-void configure_easy(CURL *easy, const request_settings &settings, response_buffer &buffer) {
+void configure_easy(CURL *easy, const request_settings &settings, bool https, response_buffer &buffer) {
   buffer.easy = easy;
+  buffer.https = https;
   buffer.max_body = settings.max_body;
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
@@ -80,7 +90,8 @@ void configure_easy(CURL *easy, const request_settings &settings, response_buffe
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 10L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  // An answer from an https server must not be swapped for one anyone on the path can forge or read.
+  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
   curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(settings.max_body));
   if (!settings.cacert.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, settings.cacert.c_str());
 }
@@ -104,6 +115,8 @@ attempt_result read_attempt(CURL *easy, CURLcode code, const response_buffer &bu
   if (buffer.too_large || code == CURLE_FILESIZE_EXCEEDED) {
     attempt.code = CURLE_FILESIZE_EXCEEDED;
     attempt.error = "response body larger than --max-body (" + std::to_string(buffer.max_body) + " bytes)";
+  } else if (buffer.https && code == CURLE_UNSUPPORTED_PROTOCOL && redirected_to_http(easy)) {
+    attempt.error = "redirect from https to http refused";
   } else if (code == CURLE_ABORTED_BY_CALLBACK) {
     attempt.error = cancelled_error;
   } else {

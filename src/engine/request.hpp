@@ -19,6 +19,7 @@ struct response_buffer {
   CURL *easy = nullptr;
   std::string body;
   long long max_body = 0;
+  bool https = false;  // the requests are https: a redirect to plain http is refused
   bool too_large = false;
   char error[CURL_ERROR_SIZE] = {};
 
@@ -27,8 +28,9 @@ struct response_buffer {
 
 // Sets every option that stays the same from one request to the next on `easy`, and points its write callback
 // and error buffer at `buffer`, which must outlive the handle's use. Secure by default: TLS verified,
-// http and https only (redirects too), at most 10 redirects, bodies capped at max_body whatever the framing.
-void configure_easy(CURL *easy, const request_settings &settings, response_buffer &buffer);
+// http and https only (redirects too; https only when `https`, the scheme of every request), at most 10
+// redirects, bodies capped at max_body whatever the framing.
+void configure_easy(CURL *easy, const request_settings &settings, bool https, response_buffer &buffer);
 
 // Points `easy` at `url` for the next attempt; `pipewait` (for https) waits for a connection that HTTP/2 can
 // multiplex rather than opening another.

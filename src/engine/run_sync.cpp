@@ -81,7 +81,7 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
   std::unique_ptr<CURL, void (*)(CURL *)> easy(curl_easy_init(), curl_easy_cleanup);
   response_buffer buffer;
   if (easy) {
-    configure_easy(easy.get(), plan.request, buffer);
+    configure_easy(easy.get(), plan.request, plan.https, buffer);
     curl_easy_setopt(easy.get(), CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(easy.get(), CURLOPT_XFERINFOFUNCTION, abort_when_stopped);
   }
