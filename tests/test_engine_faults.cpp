@@ -452,3 +452,29 @@ TEST_SUITE("unprocessed requests") {
     CHECK(server.requests_for("@reset-after-headers Una") == 2);
   }
 }
+
+TEST_SUITE("throttling server") {
+  // Every answer is 503 with Retry-After: 1; with --retries 100 only the breaker can end the run early.
+  void check_gives_up(const std::vector<std::string> &mode) {
+    fixture_server server({"--always-503", "1"});
+    const std::vector<std::string> names = numbered_names("Throttled", 40);
+    timed_run run = run_against(server, with({"--retries", "100", "--max-throttled", "2"}, mode), names);
+    CHECK(run.result.exit_code == 1);
+    for (const record_view &record : run.records) {
+      CAPTURE(record.raw);
+      CHECK(record.status == "error");
+      CHECK(record.error.find("the server kept throttling") == 0);
+      CHECK(record.error.find("--max-throttled") != std::string::npos);
+    }
+    CHECK(server.total_requests() > 0);
+    CHECK(server.total_requests() < 40 * 10);  // nobody went on asking
+  }
+
+  TEST_CASE("once every answer has been throttling for --max-throttled, the run gives up, async") {
+    check_gives_up({"--concurrency", "8"});
+  }
+
+  TEST_CASE("and so does --sync, without asking for the artists left") {
+    check_gives_up({"--sync"});
+  }
+}

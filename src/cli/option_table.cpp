@@ -91,6 +91,11 @@ const std::vector<option_spec> &option_table() {
        "Faults and limits",
        "longest Retry-After from the server that is honoured",
        "(default: 60)"},
+      {option_id::max_throttled, "--max-throttled", "", v::required, "SECONDS", "", c::nothing, {},
+       "Faults and limits",
+       "give up once every answer for this long said to slow down, 0 for never",
+       "403, 429 or any Retry-After, with no other answer between; the artists not yet done end as errors "
+       "saying the server kept throttling (default: 90)"},
       {option_id::rate, "--rate", "", v::required, "RATE", "", c::nothing, {}, "Faults and limits",
        "most requests started per minute: N/min, N/s, or a plain N per minute",
        "0 or 'unlimited' for no limit (default: Apple's ~20/min for itunes.apple.com, else unlimited)"},

@@ -60,6 +60,9 @@ class async_run {
   void pump();
   void arm_wakeup(double now);
   void stop(int signum);
+  void give_up();
+  void abandon(const std::string &error);
+  bool stopping() const { return signal_ != 0 || gave_up_; }
   void pause_until(double until_s);
   void finish();
   void close_handles();
@@ -94,6 +97,7 @@ class async_run {
   std::size_t in_flight_ = 0;
   std::size_t requests_ = 0;
   int signal_ = 0;
+  bool gave_up_ = false;  // the throttle breaker tripped
   bool finished_ = false;
 };
 
@@ -151,12 +155,16 @@ void async_run::pump() {
     stop(shared_.signal.load());
     return;
   }
+  if (!stopping() && shared_.breaker.tripped()) {  // another shard gave up on the server
+    give_up();
+    return;
+  }
   const double now = now_s();
   while (!delayed_.empty() && delayed_.top().due_s <= now) {
     retries_.push_back(delayed_.top().index);
     delayed_.pop();
   }
-  while (signal_ == 0 && has_ready() && now >= shared_.paused_until_s.load() &&
+  while (!stopping() && has_ready() && now >= shared_.paused_until_s.load() &&
          (!resends_.empty() || bucket_.wait_s(now) == 0)) {
     slot *free_slot = take_slot();
     if (free_slot == nullptr) break;
@@ -203,15 +211,21 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
   const int attempts = shared.attempts[index];
   attempt_result attempt = read_attempt(easy, result, done_slot->buffer, shared.plan.retry.max_retry_after_s);
   shared.relay.request_finished(index, easy, result);
+  bool trips = false;
   if (self.signal_ != 0 && result == UVCURL_CANCELLED) {
     shared.relay.record_error(index, cancelled_error, attempt.http_status, attempts);
+  } else if (self.gave_up_ && result == UVCURL_CANCELLED) {
+    shared.relay.record_error(index, shared.breaker.error(), 0, attempts);
+  } else if (shared.breaker.note(attempt, self.now_s()) && is_throttling_answer(attempt)) {
+    shared.relay.record_error(index, shared.breaker.error(), attempt.http_status, attempts);
+    trips = true;
   } else {
     double unit_random = std::uniform_real_distribution<double>(0.0, 1.0)(self.random_);
     verdict next = judge_attempt(attempt, attempts, shared.plan.retry, unit_random);
-    if (attempt.never_processed && shared.resends[index] < max_unprocessed_resends && self.signal_ == 0) {
+    if (attempt.never_processed && shared.resends[index] < max_unprocessed_resends && !self.stopping()) {
       ++shared.resends[index];
       self.resends_.push_back(index);
-    } else if (next.retry && self.signal_ == 0) {
+    } else if (next.retry && !self.stopping()) {
       const double now = self.now_s();
       self.delayed_.push({now + next.delay_s, index});
       if (next.throttled) self.pause_until(now + next.delay_s);
@@ -222,7 +236,11 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
     }
   }
   self.free_slots_.push_back(done_slot);
-  self.pump();
+  if (trips) {
+    self.give_up();
+  } else {
+    self.pump();
+  }
 }
 
 void async_run::on_wakeup(uv_timer_t *timer) {
@@ -249,8 +267,20 @@ void async_run::on_signal(uv_signal_t *handle, int signum) {
 void async_run::stop(int signum) {
   if (signal_ != 0) return;
   signal_ = signum;
-  auto cancel_waiting = [this](std::size_t index) {
-    shared_.relay.record_error(index, cancelled_error, 0, shared_.attempts[index]);
+  abandon(cancelled_error);
+}
+
+void async_run::give_up() {
+  if (stopping()) return;
+  gave_up_ = true;
+  abandon(shared_.breaker.error());
+}
+
+// Ends every artist this shard holds or may still take with `error`; those in flight are cancelled and
+// on_done records them.
+void async_run::abandon(const std::string &error) {
+  auto cancel_waiting = [this, &error](std::size_t index) {
+    shared_.relay.record_error(index, error, 0, shared_.attempts[index]);
   };
   while (const std::optional<std::size_t> index = take_ready()) cancel_waiting(*index);
   for (; !delayed_.empty(); delayed_.pop()) cancel_waiting(delayed_.top().index);

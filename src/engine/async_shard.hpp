@@ -13,6 +13,7 @@
 
 #include "engine/completion_relay.hpp"
 #include "engine/plan.hpp"
+#include "engine/throttle_breaker.hpp"
 #include "itunes/aggregator.hpp"
 
 namespace engine {
@@ -22,7 +23,8 @@ namespace engine {
 struct run_shared {
   run_shared(const run_plan &run, const run_hooks &hooks)
       : plan(run), report(run.artists, run.match), relay(report, hooks), attempts(run.artists.size(), 0),
-        resends(run.artists.size(), 0) {}
+        resends(run.artists.size(), 0),
+        breaker(run.retry.max_throttled_s) {}
 
   // The next artist no shard has taken, if any. Once taken, an artist and its retries stay with that shard.
   std::optional<std::size_t> take_next() {
@@ -42,6 +44,7 @@ struct run_shared {
   std::atomic<std::size_t> next_to_fetch{0};
   std::atomic<double> paused_until_s{0};  // a throttling answer holds back every shard (uv_now() seconds)
   std::atomic<int> signal{0};             // SIGINT or SIGTERM, as soon as any shard saw it
+  throttle_breaker breaker;  // once tripped, every shard ends its artists with its error
 };
 
 // How one shard runs: its share of --concurrency, and where it parses.

@@ -141,13 +141,16 @@ verdict judge_attempt(const attempt_result &attempt, int attempts, const retry_s
                                               : backoff_delay(attempts, settings.backoff_base_s,
                                                               settings.backoff_cap_s, unit_random);
   // A throttling status, or any answer carrying Retry-After, speaks for the server, not for one request.
-  result.throttled =
-      attempt.code == CURLE_OK && (is_throttling_status(attempt.http_status) || attempt.retry_after_s >= 0);
+  result.throttled = is_throttling_answer(attempt);
   return result;
 }
 
 bool is_results_answer(const attempt_result &attempt) {
   return attempt.code == CURLE_OK && attempt.http_status == 200;
+}
+
+bool is_throttling_answer(const attempt_result &attempt) {
+  return attempt.code == CURLE_OK && (is_throttling_status(attempt.http_status) || attempt.retry_after_s >= 0);
 }
 
 bool record_attempt(itunes::aggregator &report, std::size_t index, const attempt_result &attempt,

@@ -69,6 +69,9 @@ verdict judge_attempt(const attempt_result &attempt, int attempts, const retry_s
 // A 200 answer: the artist's record comes from parsing its body (record_from_response).
 bool is_results_answer(const attempt_result &attempt);
 
+// An answer asking to slow down: 403 or 429, or any answer with Retry-After (503 + Retry-After, usually).
+bool is_throttling_answer(const attempt_result &attempt);
+
 // Records an artist's final attempt (ok, HTTP error, curl error) in the aggregator; false when the artist
 // was already complete.
 bool record_attempt(itunes::aggregator &report, std::size_t index, const attempt_result &attempt,

@@ -10,6 +10,7 @@
 
 #include "engine/completion_relay.hpp"
 #include "engine/runners.hpp"
+#include "engine/throttle_breaker.hpp"
 #include "engine/token_bucket.hpp"
 
 namespace engine {
@@ -75,6 +76,7 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
   completion_relay relay(report, hooks);
   token_bucket bucket(plan.rate_per_min, default_burst(plan.rate_per_min));
   std::mt19937_64 random(std::random_device{}());
+  throttle_breaker breaker(plan.retry.max_throttled_s);
   run_report result;
   stop_signals signals;
 
@@ -92,6 +94,10 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
       continue;
     }
     if (relay.answer_from_store(index)) continue;
+    if (breaker.tripped()) {
+      relay.record_error(index, breaker.error(), 0, 0);
+      continue;
+    }
     int attempts = 0;
     int resends = 0;
     bool resend = false;  // the last request never reached the server: again at once, not counted
@@ -114,6 +120,10 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
       relay.request_finished(index, easy.get(), code);
       if (stop_signal != 0 && code == CURLE_ABORTED_BY_CALLBACK) {
         relay.record_error(index, cancelled_error, attempt.http_status, attempts);
+        break;
+      }
+      if (breaker.note(attempt, seconds_since(started)) && is_throttling_answer(attempt)) {
+        relay.record_error(index, breaker.error(), attempt.http_status, attempts);
         break;
       }
       resend = attempt.never_processed && resends < max_unprocessed_resends;
