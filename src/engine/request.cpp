@@ -1,5 +1,9 @@
 #include "engine/request.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <algorithm>
 
 #include "engine/version.hpp"
@@ -50,6 +54,13 @@ bool died_unprocessed(CURL *easy, CURLcode code) {
          curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK && new_connections == 0;
 }
 
+// libcurl's own socket(), plus a note of why it failed, which libcurl 7.88 drops (CURLINFO_OS_ERRNO stays 0).
+curl_socket_t open_socket(void *userp, curlsocktype, struct curl_sockaddr *address) noexcept {
+  const curl_socket_t fd = socket(address->family, address->socktype, address->protocol);
+  if (fd == CURL_SOCKET_BAD) static_cast<response_buffer *>(userp)->socket_errno = errno;
+  return fd;
+}
+
 // The transfer stopped at a redirect whose target is plain http (libcurl 7.88 has made it the effective URL).
 bool redirected_to_http(CURL *easy) {
   long redirects = 0;
@@ -69,6 +80,7 @@ void response_buffer::reset() {
   if (body.capacity() > keep_capacity) std::string().swap(body);
   body.clear();
   too_large = false;
+  socket_errno = 0;
   error[0] = '\0';
 }
 
@@ -80,6 +92,8 @@ void configure_easy(CURL *easy, const request_settings &settings, bool https, re
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &buffer);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, buffer.error);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &buffer);
   curl_easy_setopt(easy, CURLOPT_USERAGENT, "artistfetch/" ARTISTFETCH_VERSION);
   curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the server offers it
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, to_ms(settings.timeout_s));
@@ -119,6 +133,13 @@ attempt_result read_attempt(CURL *easy, CURLcode code, const response_buffer &bu
     attempt.error = "redirect from https to http refused";
   } else if (code == CURLE_ABORTED_BY_CALLBACK) {
     attempt.error = cancelled_error;
+  } else if (code == CURLE_OUT_OF_MEMORY && attempt.http_status != 0) {
+    // libcurl 7.88 reports a header line over its 100 KiB limit (CURL_MAX_HTTP_HEADER) as out of memory; after
+    // the status line, that is what it nearly always is.
+    attempt.error = "response header too large (a header line over 100 KiB)";
+  } else if (code == CURLE_COULDNT_CONNECT && (buffer.socket_errno == EMFILE || buffer.socket_errno == ENFILE)) {
+    attempt.error = "too many open files: no socket left for the connection (see ulimit -n, --concurrency)";
+    attempt.error += " (curl error " + std::to_string(static_cast<int>(code)) + ")";
   } else {
     attempt.error = buffer.error[0] != '\0' ? buffer.error : curl_easy_strerror(code);
     attempt.error += " (curl error " + std::to_string(static_cast<int>(code)) + ")";

@@ -21,6 +21,7 @@ struct response_buffer {
   long long max_body = 0;
   bool https = false;  // the requests are https: a redirect to plain http is refused
   bool too_large = false;
+  int socket_errno = 0;  // why the last socket could not be opened (libcurl 7.88 does not keep it)
   char error[CURL_ERROR_SIZE] = {};
 
   void reset();  // before each attempt
