@@ -137,11 +137,11 @@ attempt_result read_attempt(CURL *easy, CURLcode code, const response_buffer &bu
     // libcurl 7.88 reports a header line over its 100 KiB limit (CURL_MAX_HTTP_HEADER) as out of memory; after
     // the status line, that is what it nearly always is.
     attempt.error = "response header too large (a header line over 100 KiB)";
-  } else if (code == CURLE_COULDNT_CONNECT && (buffer.socket_errno == EMFILE || buffer.socket_errno == ENFILE)) {
-    attempt.error = "too many open files: no socket left for the connection (see ulimit -n, --concurrency)";
-    attempt.error += " (curl error " + std::to_string(static_cast<int>(code)) + ")";
   } else {
-    attempt.error = buffer.error[0] != '\0' ? buffer.error : curl_easy_strerror(code);
+    if (code == CURLE_COULDNT_CONNECT && (buffer.socket_errno == EMFILE || buffer.socket_errno == ENFILE))
+      attempt.error = "too many open files: no socket left for the connection (see ulimit -n, --concurrency)";
+    else
+      attempt.error = buffer.error[0] != '\0' ? buffer.error : curl_easy_strerror(code);
     attempt.error += " (curl error " + std::to_string(static_cast<int>(code)) + ")";
   }
   return attempt;
