@@ -24,6 +24,7 @@
 #   --backoff-base SECONDS: delay before the first retry, doubled for each later one
 #   --backoff-cap SECONDS: longest delay between retries, at least --backoff-base
 #   --max-retry-after SECONDS: longest Retry-After from the server that is honoured
+#   --max-throttled SECONDS: give up once every answer for this long said to slow down, 0 for never
 #   --rate RATE: most requests started per minute: N/min, N/s, or a plain N per minute
 #   --max-body BYTES: largest response body accepted, at least 1024
 #   --cache-dir DIR: keep successful answers in DIR, created if missing, and answer an artist from a fresh entry without any request (Apple asks clients to cache)
@@ -42,9 +43,9 @@
 #   -V, --version: print the version and exit
 
 _artistfetch() {
-  local options="--input --base-url --entity --limit --sort --country --match --sync --compare --concurrency --threads --timeout --connect-timeout --stall-timeout --cacert --retries --retry-on --backoff-base --backoff-cap --max-retry-after --rate --max-body --cache-dir --cache-ttl --no-cache --format --stream --color --progress --no-progress --quiet -q --stats --timeline --timeline-svg --help -h --version -V"
+  local options="--input --base-url --entity --limit --sort --country --match --sync --compare --concurrency --threads --timeout --connect-timeout --stall-timeout --cacert --retries --retry-on --backoff-base --backoff-cap --max-retry-after --max-throttled --rate --max-body --cache-dir --cache-ttl --no-cache --format --stream --color --progress --no-progress --quiet -q --stats --timeline --timeline-svg --help -h --version -V"
   # The options that take a value (`--opt VALUE` or `--opt=VALUE`).
-  local with_value="--input --base-url --entity --limit --sort --country --match --concurrency --threads --timeout --connect-timeout --stall-timeout --cacert --retries --retry-on --backoff-base --backoff-cap --max-retry-after --rate --max-body --cache-dir --cache-ttl --format --timeline-svg"
+  local with_value="--input --base-url --entity --limit --sort --country --match --concurrency --threads --timeout --connect-timeout --stall-timeout --cacert --retries --retry-on --backoff-base --backoff-cap --max-retry-after --max-throttled --rate --max-body --cache-dir --cache-ttl --format --timeline-svg"
   # The options whose value is optional and can only be attached: `--color`, `--color=never`.
   local with_optional_value="--color --stats"
 

@@ -386,3 +386,95 @@ TEST_SUITE("interruption") {
     CHECK(is_cancelled(run.records[1]));
   }
 }
+
+namespace {
+
+// "Stale 001" ... : distinct names, each looked up once.
+std::vector<std::string> numbered_names(const std::string &prefix, int count) {
+  std::vector<std::string> names;
+  for (int i = 1; i <= count; ++i) names.push_back(prefix + " " + std::to_string(i));
+  return names;
+}
+
+// A counter of the server's /stats ("requests", "connections", "dropped").
+long stat_of(const fixture_server &server, const char *name) {
+  rapidjson::Document stats;
+  const std::string text = server.get("/stats");
+  stats.Parse(text.c_str(), text.size());
+  REQUIRE_MESSAGE((!stats.HasParseError() && stats.HasMember(name)), text);
+  return stats[name].GetInt64();
+}
+
+// Every artist ok at the first counted attempt, though the server dropped requests on reused connections.
+void check_unprocessed_resent(const std::vector<std::string> &mode) {
+  fixture_server server({"--close-on-reuse"});
+  const std::vector<std::string> names = numbered_names("Stale", 300);
+  timed_run run = run_against(server, with({"--retries", "0", "--concurrency", "8"}, mode), names);
+  INFO("stderr: " << run.result.err.substr(0, 1000));
+  CHECK(stat_of(server, "dropped") > 0);  // the fault did happen
+  CHECK(run.result.exit_code == 0);
+  long failed = 0;
+  for (const record_view &record : run.records) {
+    if (record.status != "ok" || record.attempts != 1) {
+      if (failed++ < 3) CHECK_MESSAGE(false, record.raw);
+    }
+  }
+  CHECK(failed == 0);
+  CHECK(stat_of(server, "requests") == static_cast<long>(names.size()));  // each answered exactly once
+}
+
+}  // namespace
+
+TEST_SUITE("unprocessed requests") {
+  TEST_CASE("a request dropped on a reused connection is sent again without counting, one loop") {
+    check_unprocessed_resent({"--threads", "1"});
+  }
+
+  TEST_CASE("a request dropped on a reused connection is sent again without counting, four loops") {
+    check_unprocessed_resent({"--threads", "4"});
+  }
+
+  TEST_CASE("a request dropped on a reused connection is sent again without counting, --sync") {
+    check_unprocessed_resent({"--sync"});
+  }
+
+  TEST_CASE("a request the server may have processed still follows --retries") {
+    // The headers came back before the reset: the server processed it, so it is an attempt like any other.
+    fixture_server server;
+    timed_run once = run_against(server, {"--retries", "0"}, {"@reset-after-headers Una"});
+    CHECK(once.result.exit_code == 1);
+    CHECK(once.records[0].status == "error");
+    CHECK(once.records[0].attempts == 1);
+    server.reset();
+    timed_run twice = run_against(server, with(quick_retries, {"--retries", "1"}), {"@reset-after-headers Una"});
+    CHECK(twice.records[0].status == "error");
+    CHECK(twice.records[0].attempts == 2);
+    CHECK(server.requests_for("@reset-after-headers Una") == 2);
+  }
+}
+
+TEST_SUITE("throttling server") {
+  // Every answer is 503 with Retry-After: 1; with --retries 100 only the breaker can end the run early.
+  void check_gives_up(const std::vector<std::string> &mode) {
+    fixture_server server({"--always-503", "1"});
+    const std::vector<std::string> names = numbered_names("Throttled", 40);
+    timed_run run = run_against(server, with({"--retries", "100", "--max-throttled", "2"}, mode), names);
+    CHECK(run.result.exit_code == 1);
+    for (const record_view &record : run.records) {
+      CAPTURE(record.raw);
+      CHECK(record.status == "error");
+      CHECK(record.error.find("the server kept throttling") == 0);
+      CHECK(record.error.find("--max-throttled") != std::string::npos);
+    }
+    CHECK(server.total_requests() > 0);
+    CHECK(server.total_requests() < 40 * 10);  // nobody went on asking
+  }
+
+  TEST_CASE("once every answer has been throttling for --max-throttled, the run gives up, async") {
+    check_gives_up({"--concurrency", "8"});
+  }
+
+  TEST_CASE("and so does --sync, without asking for the artists left") {
+    check_gives_up({"--sync"});
+  }
+}

@@ -75,7 +75,8 @@ const std::vector<option_spec> &option_table() {
       // Faults and limits
       {option_id::retries, "--retries", "", v::required, "N", "", c::nothing, {}, "Faults and limits",
        "retries per artist after the first request, 0 to 100",
-       "(default: 3)"},
+       "a request the server never processed (it died on a reused connection before any answer, or was "
+       "above an HTTP/2 GOAWAY) is sent again at once, up to 16 times, and is not counted (default: 3)"},
       {option_id::retry_on, "--retry-on", "", v::required, "CODES", "", c::nothing, {}, "Faults and limits",
        "HTTP statuses worth a retry, comma-separated, 100 to 599",
        "replaces the default list; '' retries none (default: 408,429,500,502,503,504, plus 403 for "
@@ -93,6 +94,11 @@ const std::vector<option_spec> &option_table() {
        "Faults and limits",
        "longest Retry-After from the server that is honoured",
        "(default: 60)"},
+      {option_id::max_throttled, "--max-throttled", "", v::required, "SECONDS", "", c::nothing, {},
+       "Faults and limits",
+       "give up once every answer for this long said to slow down, 0 for never",
+       "403, 429 or any Retry-After, with no other answer between; the artists not yet done end as errors "
+       "saying the server kept throttling (default: 90)"},
       {option_id::rate, "--rate", "", v::required, "RATE", "", c::nothing, {}, "Faults and limits",
        "most requests started per minute: N/min, N/s, or a plain N per minute",
        "0 or 'unlimited' for no limit (default: Apple's ~20/min for itunes.apple.com, else unlimited)"},

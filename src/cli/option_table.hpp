@@ -30,6 +30,7 @@ enum class option_id {
   backoff_base,
   backoff_cap,
   max_retry_after,
+  max_throttled,
   rate,
   max_body,
   cache_dir,

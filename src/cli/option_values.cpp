@@ -373,6 +373,8 @@ std::string option_values::apply(option_id id, std::string_view value) {
       return seconds_in(value, 0, false, opts.backoff_cap_s);
     case option_id::max_retry_after:
       return seconds_in(value, 0, true, opts.max_retry_after_s);
+    case option_id::max_throttled:
+      return seconds_in(value, 0, true, opts.max_throttled_s);
     case option_id::rate:
       return set_rate(opts, value);
     case option_id::max_body:

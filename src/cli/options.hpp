@@ -41,6 +41,7 @@ struct options {
   double backoff_base_s = 0.5;
   double backoff_cap_s = 30;
   double max_retry_after_s = 60;
+  double max_throttled_s = 90;  // 0: never give up on a throttling server
   double rate_per_min = 0;  // 0: unlimited; see effective defaults in the runner
   bool rate_given = false;
   long long max_body = 8LL * 1024 * 1024;

@@ -30,6 +30,7 @@ engine::run_plan make_run_plan(const options &opts) {
   plan.retry.backoff_base_s = opts.backoff_base_s;
   plan.retry.backoff_cap_s = opts.backoff_cap_s;
   plan.retry.max_retry_after_s = opts.max_retry_after_s;
+  plan.retry.max_throttled_s = opts.max_throttled_s;
   // The real API documents about 20 calls a minute per client; elsewhere only --rate limits.
   plan.rate_per_min = opts.rate_given ? opts.rate_per_min : (itunes ? 20 : 0);
   return plan;

@@ -56,15 +56,18 @@ class async_run {
 
   double now_s() const { return static_cast<double>(uv_now(&loop_)) / 1000.0; }
   slot *take_slot();
-  void start(slot *free_slot, std::size_t index);
+  void start(slot *free_slot, std::size_t index, bool resend);
   void pump();
   void arm_wakeup(double now);
   void stop(int signum);
+  void give_up();
+  void abandon(const std::string &error);
+  bool stopping() const { return signal_ != 0 || gave_up_; }
   void pause_until(double until_s);
   void finish();
   void close_handles();
   void close_handle(uv_handle_t *handle);
-  bool has_ready() const { return !retries_.empty() || shared_.has_next(); }
+  bool has_ready() const { return !resends_.empty() || !retries_.empty() || shared_.has_next(); }
   std::optional<std::size_t> take_ready();
 
   static void on_done(CURL *easy, CURLcode result, void *user_data);
@@ -86,6 +89,7 @@ class async_run {
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
 
+  std::deque<std::size_t> resends_;  // requests the server never processed: again at once, no token
   std::deque<std::size_t> retries_;  // retries whose backoff has ended
   std::priority_queue<delayed_retry, std::vector<delayed_retry>, std::greater<>> delayed_;
   std::vector<std::unique_ptr<slot>> slots_;
@@ -93,6 +97,7 @@ class async_run {
   std::size_t in_flight_ = 0;
   std::size_t requests_ = 0;
   int signal_ = 0;
+  bool gave_up_ = false;  // the throttle breaker tripped
   bool finished_ = false;
 };
 
@@ -107,17 +112,17 @@ async_run::slot *async_run::take_slot() {
   fresh->owner = this;
   fresh->easy.reset(curl_easy_init());
   if (!fresh->easy) return nullptr;
-  configure_easy(fresh->easy.get(), shared_.plan.request, fresh->buffer);
+  configure_easy(fresh->easy.get(), shared_.plan.request, shared_.plan.https, fresh->buffer);
   batcher_.attach(fresh->easy.get());
   slots_.push_back(std::move(fresh));
   return slots_.back().get();
 }
 
-void async_run::start(slot *free_slot, std::size_t index) {
+void async_run::start(slot *free_slot, std::size_t index, bool resend) {
   free_slot->index = index;
   free_slot->buffer.reset();
   set_request_url(free_slot->easy.get(), query_url(shared_.plan, index), shared_.plan.https);
-  ++shared_.attempts[index];
+  if (!resend) ++shared_.attempts[index];
   ++requests_;
   shared_.relay.request_started(index);
   int rc = uvcurl_add(curl_, free_slot->easy.get(), on_done, free_slot);
@@ -131,8 +136,13 @@ void async_run::start(slot *free_slot, std::size_t index) {
   ++in_flight_;
 }
 
-// This shard's retries come before the artists no shard has started yet.
+// This shard's re-sends, then its retries, come before the artists no shard has started yet.
 std::optional<std::size_t> async_run::take_ready() {
+  if (!resends_.empty()) {
+    const std::size_t index = resends_.front();
+    resends_.pop_front();
+    return index;
+  }
   if (retries_.empty()) return shared_.take_next();
   const std::size_t index = retries_.front();
   retries_.pop_front();
@@ -145,21 +155,27 @@ void async_run::pump() {
     stop(shared_.signal.load());
     return;
   }
+  if (!stopping() && shared_.breaker.tripped()) {  // another shard gave up on the server
+    give_up();
+    return;
+  }
   const double now = now_s();
   while (!delayed_.empty() && delayed_.top().due_s <= now) {
     retries_.push_back(delayed_.top().index);
     delayed_.pop();
   }
-  while (signal_ == 0 && has_ready() && now >= shared_.paused_until_s.load() && bucket_.wait_s(now) == 0) {
+  while (!stopping() && has_ready() && now >= shared_.paused_until_s.load() &&
+         (!resends_.empty() || bucket_.wait_s(now) == 0)) {
     slot *free_slot = take_slot();
     if (free_slot == nullptr) break;
+    const bool resend = !resends_.empty();  // take_ready serves these first
     const std::optional<std::size_t> index = take_ready();
     if (!index) {  // other shards took the rest
       free_slots_.push_back(free_slot);
       break;
     }
-    bucket_.try_take(now);
-    start(free_slot, *index);
+    if (!resend) bucket_.try_take(now);
+    start(free_slot, *index, resend);
   }
   if (!has_ready() && delayed_.empty() && in_flight_ == 0) {
     finish();
@@ -195,12 +211,21 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
   const int attempts = shared.attempts[index];
   attempt_result attempt = read_attempt(easy, result, done_slot->buffer, shared.plan.retry.max_retry_after_s);
   shared.relay.request_finished(index, easy, result);
+  bool trips = false;
   if (self.signal_ != 0 && result == UVCURL_CANCELLED) {
     shared.relay.record_error(index, cancelled_error, attempt.http_status, attempts);
+  } else if (self.gave_up_ && result == UVCURL_CANCELLED) {
+    shared.relay.record_error(index, shared.breaker.error(), 0, attempts);
+  } else if (shared.breaker.note(attempt, self.now_s()) && is_throttling_answer(attempt)) {
+    shared.relay.record_error(index, shared.breaker.error(), attempt.http_status, attempts);
+    trips = true;
   } else {
     double unit_random = std::uniform_real_distribution<double>(0.0, 1.0)(self.random_);
     verdict next = judge_attempt(attempt, attempts, shared.plan.retry, unit_random);
-    if (next.retry && self.signal_ == 0) {
+    if (attempt.never_processed && shared.resends[index] < max_unprocessed_resends && !self.stopping()) {
+      ++shared.resends[index];
+      self.resends_.push_back(index);
+    } else if (next.retry && !self.stopping()) {
       const double now = self.now_s();
       self.delayed_.push({now + next.delay_s, index});
       if (next.throttled) self.pause_until(now + next.delay_s);
@@ -211,7 +236,11 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
     }
   }
   self.free_slots_.push_back(done_slot);
-  self.pump();
+  if (trips) {
+    self.give_up();
+  } else {
+    self.pump();
+  }
 }
 
 void async_run::on_wakeup(uv_timer_t *timer) {
@@ -238,8 +267,20 @@ void async_run::on_signal(uv_signal_t *handle, int signum) {
 void async_run::stop(int signum) {
   if (signal_ != 0) return;
   signal_ = signum;
-  auto cancel_waiting = [this](std::size_t index) {
-    shared_.relay.record_error(index, cancelled_error, 0, shared_.attempts[index]);
+  abandon(cancelled_error);
+}
+
+void async_run::give_up() {
+  if (stopping()) return;
+  gave_up_ = true;
+  abandon(shared_.breaker.error());
+}
+
+// Ends every artist this shard holds or may still take with `error`; those in flight are cancelled and
+// on_done records them.
+void async_run::abandon(const std::string &error) {
+  auto cancel_waiting = [this, &error](std::size_t index) {
+    shared_.relay.record_error(index, error, 0, shared_.attempts[index]);
   };
   while (const std::optional<std::size_t> index = take_ready()) cancel_waiting(*index);
   for (; !delayed_.empty(); delayed_.pop()) cancel_waiting(delayed_.top().index);

@@ -13,6 +13,7 @@
 
 #include "engine/completion_relay.hpp"
 #include "engine/plan.hpp"
+#include "engine/throttle_breaker.hpp"
 #include "itunes/aggregator.hpp"
 
 namespace engine {
@@ -24,7 +25,9 @@ struct run_shared {
       : plan(run),
         report(run.artists, run.match, static_cast<std::size_t>(run.query.limit)),
         relay(report, hooks),
-        attempts(run.artists.size(), 0) {}
+        attempts(run.artists.size(), 0),
+        resends(run.artists.size(), 0),
+        breaker(run.retry.max_throttled_s) {}
 
   // The next artist no shard has taken, if any. Once taken, an artist and its retries stay with that shard.
   std::optional<std::size_t> take_next() {
@@ -39,10 +42,12 @@ struct run_shared {
   itunes::aggregator report;
   completion_relay relay;
   std::vector<int> attempts;
+  std::vector<unsigned char> resends;  // requests sent again because the server never processed them
   std::vector<std::size_t> to_fetch;  // the artists the store did not answer, in input order
   std::atomic<std::size_t> next_to_fetch{0};
   std::atomic<double> paused_until_s{0};  // a throttling answer holds back every shard (uv_now() seconds)
   std::atomic<int> signal{0};             // SIGINT or SIGTERM, as soon as any shard saw it
+  throttle_breaker breaker;  // once tripped, every shard ends its artists with its error
 };
 
 // How one shard runs: its share of --concurrency, and where it parses.

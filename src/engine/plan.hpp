@@ -28,6 +28,7 @@ struct retry_settings {
   double backoff_base_s = 0.5;
   double backoff_cap_s = 30;
   double max_retry_after_s = 60;
+  double max_throttled_s = 90;  // give up once every answer for this long said "slow down"; 0: never
 };
 
 struct run_plan {

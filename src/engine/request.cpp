@@ -1,5 +1,9 @@
 #include "engine/request.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <algorithm>
 
 #include "engine/version.hpp"
@@ -31,6 +35,41 @@ size_t on_body(char *data, size_t size, size_t count, void *userp) noexcept {
   return bytes;
 }
 
+// A failure of the connection itself, on one that an earlier request opened, with no header byte received.
+// A request on a new connection may have reached the server's processing, so it follows the retry rules.
+bool died_unprocessed(CURL *easy, CURLcode code) {
+  switch (code) {
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      break;
+    default:
+      return false;
+  }
+  long header_bytes = -1;
+  long new_connections = -1;
+  return curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_bytes) == CURLE_OK && header_bytes == 0 &&
+         curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK && new_connections == 0;
+}
+
+// libcurl's own socket(), plus a note of why it failed, which libcurl 7.88 drops (CURLINFO_OS_ERRNO stays 0).
+curl_socket_t open_socket(void *userp, curlsocktype, struct curl_sockaddr *address) noexcept {
+  const curl_socket_t fd = socket(address->family, address->socktype, address->protocol);
+  if (fd == CURL_SOCKET_BAD) static_cast<response_buffer *>(userp)->socket_errno = errno;
+  return fd;
+}
+
+// The transfer stopped at a redirect whose target is plain http (libcurl 7.88 has made it the effective URL).
+bool redirected_to_http(CURL *easy) {
+  long redirects = 0;
+  char *target = nullptr;
+  return curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects) == CURLE_OK && redirects > 0 &&
+         curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &target) == CURLE_OK && target != nullptr &&
+         curl_strnequal(target, "http://", 7);
+}
+
 long to_ms(double seconds) {
   return static_cast<long>(std::min(seconds * 1000.0, 2147483647.0));
 }
@@ -41,16 +80,20 @@ void response_buffer::reset() {
   if (body.capacity() > keep_capacity) std::string().swap(body);
   body.clear();
   too_large = false;
+  socket_errno = 0;
   error[0] = '\0';
 }
 
-void configure_easy(CURL *easy, const request_settings &settings, response_buffer &buffer) {
+void configure_easy(CURL *easy, const request_settings &settings, bool https, response_buffer &buffer) {
   buffer.easy = easy;
+  buffer.https = https;
   buffer.max_body = settings.max_body;
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &buffer);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, buffer.error);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &buffer);
   curl_easy_setopt(easy, CURLOPT_USERAGENT, "artistfetch/" ARTISTFETCH_VERSION);
   curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the server offers it
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, to_ms(settings.timeout_s));
@@ -61,7 +104,8 @@ void configure_easy(CURL *easy, const request_settings &settings, response_buffe
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 10L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  // An answer from an https server must not be swapped for one anyone on the path can forge or read.
+  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
   curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(settings.max_body));
   if (!settings.cacert.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, settings.cacert.c_str());
 }
@@ -81,13 +125,23 @@ attempt_result read_attempt(CURL *easy, CURLcode code, const response_buffer &bu
   if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK)
     attempt.retry_after_s = clamp_retry_after(retry_after, max_retry_after_s);
   if (code == CURLE_OK) return attempt;
+  attempt.never_processed = died_unprocessed(easy, code);
   if (buffer.too_large || code == CURLE_FILESIZE_EXCEEDED) {
     attempt.code = CURLE_FILESIZE_EXCEEDED;
     attempt.error = "response body larger than --max-body (" + std::to_string(buffer.max_body) + " bytes)";
+  } else if (buffer.https && code == CURLE_UNSUPPORTED_PROTOCOL && redirected_to_http(easy)) {
+    attempt.error = "redirect from https to http refused";
   } else if (code == CURLE_ABORTED_BY_CALLBACK) {
     attempt.error = cancelled_error;
+  } else if (code == CURLE_OUT_OF_MEMORY && attempt.http_status != 0) {
+    // libcurl 7.88 reports a header line over its 100 KiB limit (CURL_MAX_HTTP_HEADER) as out of memory; after
+    // the status line, that is what it nearly always is.
+    attempt.error = "response header too large (a header line over 100 KiB)";
   } else {
-    attempt.error = buffer.error[0] != '\0' ? buffer.error : curl_easy_strerror(code);
+    if (code == CURLE_COULDNT_CONNECT && (buffer.socket_errno == EMFILE || buffer.socket_errno == ENFILE))
+      attempt.error = "too many open files: no socket left for the connection (see ulimit -n, --concurrency)";
+    else
+      attempt.error = buffer.error[0] != '\0' ? buffer.error : curl_easy_strerror(code);
     attempt.error += " (curl error " + std::to_string(static_cast<int>(code)) + ")";
   }
   return attempt;
@@ -108,13 +162,16 @@ verdict judge_attempt(const attempt_result &attempt, int attempts, const retry_s
                                               : backoff_delay(attempts, settings.backoff_base_s,
                                                               settings.backoff_cap_s, unit_random);
   // A throttling status, or any answer carrying Retry-After, speaks for the server, not for one request.
-  result.throttled =
-      attempt.code == CURLE_OK && (is_throttling_status(attempt.http_status) || attempt.retry_after_s >= 0);
+  result.throttled = is_throttling_answer(attempt);
   return result;
 }
 
 bool is_results_answer(const attempt_result &attempt) {
   return attempt.code == CURLE_OK && attempt.http_status == 200;
+}
+
+bool is_throttling_answer(const attempt_result &attempt) {
+  return attempt.code == CURLE_OK && (is_throttling_status(attempt.http_status) || attempt.retry_after_s >= 0);
 }
 
 bool record_attempt(itunes::aggregator &report, std::size_t index, const attempt_result &attempt,

@@ -10,6 +10,7 @@
 
 #include "engine/completion_relay.hpp"
 #include "engine/runners.hpp"
+#include "engine/throttle_breaker.hpp"
 #include "engine/token_bucket.hpp"
 
 namespace engine {
@@ -75,13 +76,14 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
   completion_relay relay(report, hooks);
   token_bucket bucket(plan.rate_per_min, default_burst(plan.rate_per_min));
   std::mt19937_64 random(std::random_device{}());
+  throttle_breaker breaker(plan.retry.max_throttled_s);
   run_report result;
   stop_signals signals;
 
   std::unique_ptr<CURL, void (*)(CURL *)> easy(curl_easy_init(), curl_easy_cleanup);
   response_buffer buffer;
   if (easy) {
-    configure_easy(easy.get(), plan.request, buffer);
+    configure_easy(easy.get(), plan.request, plan.https, buffer);
     curl_easy_setopt(easy.get(), CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(easy.get(), CURLOPT_XFERINFOFUNCTION, abort_when_stopped);
   }
@@ -92,17 +94,25 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
       continue;
     }
     if (relay.answer_from_store(index)) continue;
+    if (breaker.tripped()) {
+      relay.record_error(index, breaker.error(), 0, 0);
+      continue;
+    }
     int attempts = 0;
+    int resends = 0;
+    bool resend = false;  // the last request never reached the server: again at once, not counted
     while (!report.is_complete(index)) {
-      sleep_unless_stopped(bucket.wait_s(seconds_since(started)));
+      if (!resend) sleep_unless_stopped(bucket.wait_s(seconds_since(started)));
       if (stop_signal != 0) {
         relay.record_error(index, cancelled_error, 0, attempts);
         break;
       }
-      bucket.try_take(seconds_since(started));
+      if (!resend) {
+        bucket.try_take(seconds_since(started));
+        ++attempts;
+      }
       buffer.reset();
       set_request_url(easy.get(), query_url(plan, index), plan.https);
-      ++attempts;
       ++result.requests;
       relay.request_started(index);
       const CURLcode code = curl_easy_perform(easy.get());
@@ -111,6 +121,15 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
       if (stop_signal != 0 && code == CURLE_ABORTED_BY_CALLBACK) {
         relay.record_error(index, cancelled_error, attempt.http_status, attempts);
         break;
+      }
+      if (breaker.note(attempt, seconds_since(started)) && is_throttling_answer(attempt)) {
+        relay.record_error(index, breaker.error(), attempt.http_status, attempts);
+        break;
+      }
+      resend = attempt.never_processed && resends < max_unprocessed_resends;
+      if (resend) {
+        ++resends;
+        continue;
       }
       double unit_random = std::uniform_real_distribution<double>(0.0, 1.0)(random);
       const verdict next = judge_attempt(attempt, attempts, plan.retry, unit_random);
