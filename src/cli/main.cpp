@@ -2,8 +2,10 @@
 #include <curl/curl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +14,7 @@
 #include "cli/diagnostics.hpp"
 #include "cli/option_docs.hpp"
 #include "cli/options.hpp"
+#include "cli/process_setup.hpp"
 #include "cli/run_plan.hpp"
 #include "engine/runners.hpp"
 #include "engine/version.hpp"
@@ -23,9 +26,14 @@
 
 namespace {
 
-void write_all(std::FILE *stream, const std::string &text) {
-  std::fwrite(text.data(), 1, text.size(), stream);
-  std::fflush(stream);
+// Output that could not be written: the report, --stream, --stats, --timeline, --timeline-svg (README).
+constexpr int output_failed_status = 3;
+
+// Flushes and closes stdout, the last chance for a full disk or a closed pipe to show. Returns 0 or errno.
+int close_stdout() {
+  errno = 0;
+  if (std::fclose(stdout) == 0) return 0;
+  return errno != 0 ? errno : EIO;
 }
 
 // 0 when every artist is ok, 1 when one failed, 128 + signal when interrupted.
@@ -50,6 +58,18 @@ class program {
     return opts_.compare ? compare() : run_once();
   }
 
+  // The run's status once stdout is closed: a report that could not be written wins over 0 and 1 (the
+  // records are lost), an interruption keeps its status. Says the first output problem, once.
+  int finish(int status) {
+    const int closing = close_stdout();
+    if (report_error_ == 0) report_error_ = closing;
+    if (report_error_ != 0 && output_problem_.empty())
+      output_problem_ = std::string("cannot write the report: ") + std::strerror(report_error_);
+    if (output_problem_.empty()) return status;
+    say_.error(output_problem_);
+    return status >= 128 ? status : output_failed_status;
+  }
+
  private:
   static report::monitor_settings monitor_settings(const cli::options &opts) {
     report::monitor_settings settings;
@@ -66,22 +86,21 @@ class program {
                                                        : report::output_format::ndjson);
   }
 
-  void write_report(const engine::run_report &report) const {
+  void write_report(const engine::run_report &report) {
     const bool color = report::color_wanted(opts_.color, isatty(STDOUT_FILENO) != 0, std::getenv("NO_COLOR"));
-    report::write_report(stdout, report.records, format(), color);
+    const int error = report::write_report(stdout, report.records, format(), color);
+    if (report_error_ == 0) report_error_ = error;
   }
 
   void warn_if_unclean(const engine::run_report &report) const {
     if (!report.loop_closed) say_.warning("the libuv loop did not close cleanly");
   }
 
-  // Writes the monitor's reports (--stats, --timeline, --timeline-svg) and turns a failure to write them
-  // into exit status 1 when the run itself went well.
+  // Writes the monitor's reports (--stats, --timeline, --timeline-svg); finish() says whether they failed.
   int with_reports(int status) {
-    const std::string problem = monitor_.write_reports();
-    if (problem.empty()) return status;
-    say_.error(problem);
-    return status != 0 ? status : 1;
+    std::string problem = monitor_.write_reports();
+    if (report_error_ == 0 && output_problem_.empty()) output_problem_ = std::move(problem);
+    return status;
   }
 
   int run_once() {
@@ -105,6 +124,7 @@ class program {
     if (opts_.stream) hooks.observers.push_back(&stream.emplace(stdout, monitor_.bar()));
     engine::run_report report = opts_.sync ? engine::run_sync(plan_, hooks) : engine::run_async(plan_, hooks);
     monitor_.end_run(report);
+    if (stream) report_error_ = stream->error();
     if (cache && !cache->problem().empty()) say_.warning(cache->problem());
     warn_if_unclean(report);
     if (!opts_.stream) write_report(report);
@@ -127,7 +147,7 @@ class program {
     warn_if_unclean(async_report);
     write_report(async_report);
     if (async_report.signal != 0) return with_reports(exit_status(async_report));
-    write_all(stderr, report::render_timing_table(sync_report, async_report));
+    report::write_text(stderr, report::render_timing_table(sync_report, async_report));
     std::vector<std::string> differing = report::differing_artists(sync_report.records, async_report.records);
     if (!differing.empty()) {
       say_.error(report::describe_differences(differing));
@@ -140,20 +160,31 @@ class program {
   const cli::diagnostics &say_;
   const engine::run_plan &plan_;
   report::run_monitor monitor_;
+  int report_error_ = 0;        // errno of the first write of the report (or --stream) that failed
+  std::string output_problem_;  // or why --stats, --timeline or --timeline-svg could not be written
 };
+
+// --help and --version: text on stdout, checked like a report.
+int print_text(const cli::diagnostics &say, const std::string &text) {
+  int error = report::write_text(stdout, text);
+  const int closing = close_stdout();
+  if (error == 0) error = closing;
+  if (error == 0) return 0;
+  say.error(std::string("cannot write the help: ") + std::strerror(error));
+  return output_failed_status;
+}
 
 }  // namespace
 
 int main(int argc, char **argv) {
+  const cli::standard_descriptors closed = cli::make_standard_descriptors_valid();
   cli::diagnostics say;
   cli::parse_outcome parsed = cli::parse_options(argc, argv, std::getenv("ARTISTFETCH_BASE_URL"));
   switch (parsed.kind) {
     case cli::parse_outcome::help:
-      write_all(stdout, cli::help_text());
-      return 0;
+      return print_text(say, cli::help_text());
     case cli::parse_outcome::version:
-      write_all(stdout, "artistfetch " ARTISTFETCH_VERSION "\n");
-      return 0;
+      return print_text(say, "artistfetch " ARTISTFETCH_VERSION "\n");
     case cli::parse_outcome::usage_error:
       say.usage_error(parsed.message);
       return 2;
@@ -161,6 +192,10 @@ int main(int argc, char **argv) {
       break;
   }
   say.set_quiet(parsed.opts.quiet);
+  if (closed.stdout_closed) {  // no request for a report that cannot be written
+    say.error("cannot write the report: standard output is closed");
+    return output_failed_status;
+  }
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     say.error("libcurl could not be initialised");
     return 1;
@@ -168,7 +203,8 @@ int main(int argc, char **argv) {
   int status = 1;
   try {
     const engine::run_plan plan = cli::take_run_plan(parsed.opts);
-    status = program(parsed.opts, plan, say).run();
+    program app(parsed.opts, plan, say);
+    status = app.finish(app.run());
   } catch (const std::exception &error) {
     say.error(error.what());
   }
