@@ -24,11 +24,12 @@ using test_support::lines_of;
 // can redirect or close descriptors as a user's shell would. ARTISTFETCH_* settings of the developer's
 // environment are removed, as run_artistfetch does.
 command_result run_in_shell(const std::string &script, const std::vector<std::string> &args,
-                            double send_after_s = 0, int send_signal = 0, const std::string &stdin_data = "") {
+                            double send_after_s = 0, int send_signal = 0, const std::string &stdin_data = "",
+                            double timeout_s = 60) {
   std::vector<std::string> argv{"/bin/bash", "-c", "p=$1; shift; " + script, "bash",
                                 test_support::program_path()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return test_support::run_command(argv, stdin_data, 60, {"ARTISTFETCH_CACHE_DIR", "ARTISTFETCH_BASE_URL"},
+  return test_support::run_command(argv, stdin_data, timeout_s, {"ARTISTFETCH_CACHE_DIR", "ARTISTFETCH_BASE_URL"},
                                    send_signal, send_after_s);
 }
 
@@ -38,14 +39,19 @@ std::vector<std::string> lookup_args(const fixture_server &server, std::vector<s
   return args;
 }
 
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char name[] = "/tmp/artistfetch-hostile-XXXXXX";
-    REQUIRE(mkdtemp(name) != nullptr);
-    path = name;
+// A 64 KiB tmpfs mounted on a fresh directory (needs root), unmounted at the end.
+class small_tmpfs {
+ public:
+  small_tmpfs() : mounted_(::mount("tmpfs", dir_.path().c_str(), "tmpfs", 0, "size=64k") == 0) {}
+  ~small_tmpfs() {
+    if (mounted_) ::umount(dir_.path().c_str());
   }
-  ~temp_dir() { std::system(("umount -q '" + path + "' 2>/dev/null; rm -rf '" + path + "'").c_str()); }
+  bool mounted() const { return mounted_; }
+  const std::string &path() const { return dir_.path(); }
+
+ private:
+  test_support::temp_dir dir_;
+  bool mounted_;
 };
 
 const std::string no_space = "artistfetch: cannot write the report: No space left on device\n";
@@ -84,25 +90,25 @@ TEST_SUITE("cli hostile") {
   }
 
   TEST_CASE("a full disk fails the report and --timeline-svg") {
-    temp_dir dir;
-    if (::mount("tmpfs", dir.path.c_str(), "tmpfs", 0, "size=64k") != 0) {
+    small_tmpfs disk;
+    if (!disk.mounted()) {
       MESSAGE("skipped: cannot mount a 64 KiB tmpfs here (needs root)");
       return;
     }
     // Fill the file system, so that any later write finds no space.
-    std::system(("dd if=/dev/zero of='" + dir.path + "/filler' bs=4k 2>/dev/null").c_str());
+    CHECK(std::system(("dd if=/dev/zero of='" + disk.path() + "/filler' bs=4k 2>/dev/null").c_str()) != 0);
     fixture_server server;
     const command_result run = test_support::run_command(
         {"/bin/bash", "-c", "p=$1; d=$2; shift 2; exec \"$p\" \"$@\" > \"$d/report.ndjson\"", "bash",
-         test_support::program_path(), dir.path, "--base-url", server.base_url(), "--no-progress",
+         test_support::program_path(), disk.path(), "--base-url", server.base_url(), "--no-progress",
          "Billie Eilish", "Lorde"});
     CHECK(run.exit_code == 3);
     CHECK(run.err == no_space);
     const command_result svg = test_support::run_command(
         {test_support::program_path(), "--base-url", server.base_url(), "--no-progress", "--timeline-svg",
-         dir.path + "/run.svg", "Billie Eilish", "Lorde"});
+         disk.path() + "/run.svg", "Billie Eilish", "Lorde"});
     CHECK(svg.exit_code == 3);
-    CHECK(svg.err == "artistfetch: --timeline-svg: cannot write '" + dir.path +
+    CHECK(svg.err == "artistfetch: --timeline-svg: cannot write '" + disk.path() +
                          "/run.svg': No space left on device\n");
     CHECK(lines_of(svg.out).size() == 2);
   }
@@ -143,5 +149,142 @@ TEST_SUITE("cli hostile") {
         run_in_shell("exec \"$p\" \"$@\" <&-", lookup_args(server, {"--input", "-"}));
     CHECK(input_closed.exit_code == 0);
     CHECK(lines_of(input_closed.out).size() == 2);
+  }
+}
+
+TEST_SUITE("cli hostile files") {
+  // Bounded, so that a regression shows as a failure rather than a hang.
+  command_result run_bounded(const std::vector<std::string> &args) {
+    test_support::artistfetch_run run;
+    run.timeout_s = 20;
+    return test_support::run_artistfetch(args, run);
+  }
+
+  TEST_CASE("a FIFO, a device or a directory as --cacert or --input is refused at once") {
+    test_support::temp_dir dir;
+    const std::string fifo = dir / "fifo";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    const command_result cacert = run_bounded({"--cacert", fifo, "A"});
+    CHECK_FALSE(cacert.timed_out);
+    CHECK(cacert.exit_code == 2);
+    CHECK(cacert.err.find("artistfetch: --cacert: cannot use '" + fifo + "': it is a FIFO, not a regular file\n") == 0);
+    const command_result device = run_bounded({"--cacert", "/dev/null", "A"});
+    CHECK(device.exit_code == 2);
+    CHECK(device.err.find("it is a character device, not a regular file") != std::string::npos);
+
+    const command_result input = run_bounded({"--input", fifo});
+    CHECK_FALSE(input.timed_out);
+    CHECK(input.exit_code == 2);
+    CHECK(input.err.find("artistfetch: --input: cannot read '" + fifo + "': it is a FIFO, not a regular file\n") == 0);
+    const command_result zero = run_bounded({"--input", "/dev/zero"});
+    CHECK(zero.exit_code == 2);
+    CHECK(zero.err.find("artistfetch: --input: cannot read '/dev/zero': it is a character device") == 0);
+  }
+
+  // The one entry a run for `name` leaves in `cache`.
+  std::string only_entry(const test_support::temp_dir &cache) {
+    const std::vector<std::string> files = cache.files();
+    REQUIRE(files.size() == 1);
+    return cache / files[0];
+  }
+
+  std::vector<std::string> cached_run(const fixture_server &server, const test_support::temp_dir &cache,
+                                      std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--base-url", server.base_url(), "--cache-dir", cache.path(), "--no-progress",
+                                  "Lorde"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  TEST_CASE("a cache entry that is a FIFO, a directory or a link is refetched, with one warning") {
+    fixture_server server;
+    test_support::temp_dir cache;
+    REQUIRE(run_bounded(cached_run(server, cache)).exit_code == 0);
+    const std::string entry = only_entry(cache);
+    struct replacement {
+      const char *kind;
+      std::string warning;
+    };
+    for (const replacement &with : {replacement{"fifo", "is not a regular file"},
+                                    replacement{"dir", "is not a regular file"},
+                                    replacement{"link", "is a symbolic link"}}) {
+      CAPTURE(with.kind);
+      std::remove(entry.c_str());
+      ::rmdir(entry.c_str());
+      if (std::string(with.kind) == "fifo") REQUIRE(::mkfifo(entry.c_str(), 0600) == 0);
+      if (std::string(with.kind) == "dir") REQUIRE(::mkdir(entry.c_str(), 0700) == 0);
+      if (std::string(with.kind) == "link") REQUIRE(::symlink("/dev/zero", entry.c_str()) == 0);
+      server.reset();
+      const command_result run = run_bounded(cached_run(server, cache));
+      CHECK_FALSE(run.timed_out);
+      CHECK(run.exit_code == 0);
+      CHECK(server.requests_for("Lorde") == 1);
+      CHECK(run.err == "artistfetch: warning: the cache entry '" + entry + "' " + with.warning + ": ignored\n");
+    }
+  }
+
+  TEST_CASE("a cache entry another user owns or can write, or larger than --max-body, is not served") {
+    fixture_server server;
+    test_support::temp_dir cache;
+    REQUIRE(run_bounded(cached_run(server, cache)).exit_code == 0);
+    const std::string entry = only_entry(cache);
+
+    REQUIRE(::chmod(entry.c_str(), 0666) == 0);
+    server.reset();
+    command_result run = run_bounded(cached_run(server, cache));
+    CHECK(run.exit_code == 0);
+    CHECK(server.requests_for("Lorde") == 1);
+    CHECK(run.err == "artistfetch: warning: the cache entry '" + entry + "' is writable by other users: ignored\n");
+
+    if (::geteuid() == 0) {  // only root can give a file away
+      REQUIRE(::chown(entry.c_str(), 65534, 65534) == 0);
+      server.reset();
+      run = run_bounded(cached_run(server, cache));
+      CHECK(server.requests_for("Lorde") == 1);
+      CHECK(run.err == "artistfetch: warning: the cache entry '" + entry + "' belongs to another user: ignored\n");
+    }
+
+    // The entry now is fine again (rewritten by the last run): served, until --max-body is below its body.
+    server.reset();
+    run = run_bounded(cached_run(server, cache));
+    CHECK(server.requests_for("Lorde") == 0);
+    CHECK(run.err.empty());
+    REQUIRE(test_support::read_file(entry).size() > 2048);  // the body alone is well over 1 KiB
+    run = run_bounded(cached_run(server, cache, {"--max-body", "1024"}));
+    CHECK(server.requests_for("Lorde") == 1);
+    CHECK(run.exit_code == 1);  // the fresh answer is over the limit too
+    CHECK(run.err.find("artistfetch: warning: the cache entry '" + entry + "' is larger than --max-body: ignored\n") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("a cache directory other users can write is not used at all, with one warning") {
+    fixture_server server;
+    test_support::temp_dir cache;
+    REQUIRE(run_bounded(cached_run(server, cache)).exit_code == 0);
+    REQUIRE(::chmod(cache.path().c_str(), 0777) == 0);
+    server.reset();
+    const command_result run = run_bounded(cached_run(server, cache));
+    CHECK(run.exit_code == 0);
+    CHECK(server.requests_for("Lorde") == 1);
+    CHECK(run.err == "artistfetch: warning: the cache directory '" + cache.path() +
+                         "' is writable by other users: not used (chmod go-w it)\n");
+  }
+
+  TEST_CASE("credentials in the base URL are never written into the cache") {
+    fixture_server server;
+    test_support::temp_dir cache;
+    const std::string url = server.base_url();
+    const std::string with_password = "http://someone:s3cr3t@" + url.substr(std::string("http://").size());
+    std::vector<std::string> args{"--base-url", with_password, "--cache-dir", cache.path(), "--no-progress",
+                                  "Lorde"};
+    REQUIRE(run_bounded(args).exit_code == 0);
+    const std::string stored = test_support::read_file(only_entry(cache));
+    CHECK(stored.find(url.substr(std::string("http://").size())) != std::string::npos);
+    CHECK(stored.find("s3cr3t") == std::string::npos);
+    CHECK(stored.find("someone") == std::string::npos);
+    server.reset();
+    const command_result again = run_bounded(args);  // still served from the entry
+    CHECK(server.requests_for("Lorde") == 0);
+    CHECK(again.out.find("\"attempts\":0") != std::string::npos);
   }
 }

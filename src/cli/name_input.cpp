@@ -7,6 +7,7 @@
 #include <fstream>
 #include <istream>
 
+#include "cli/user_files.hpp"
 #include "text/escape.hpp"
 #include "text/utf8.hpp"
 
@@ -91,7 +92,9 @@ std::string read_input_file(const std::string &path, std::istream &standard_inpu
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0)
     return "--input: cannot open " + quote_value(path) + ": " + std::strerror(errno);
-  if (S_ISDIR(info.st_mode)) return "--input: cannot read " + quote_value(path) + ": it is a directory";
+  const std::string not_regular = not_regular_file(info);
+  // A FIFO or a device can still be given as standard input, where the shell does the blocking open.
+  if (!not_regular.empty()) return "--input: cannot read " + quote_value(path) + ": " + not_regular;
   std::ifstream file(path, std::ios::binary);
   if (!file) return "--input: cannot open " + quote_value(path) + ": " + std::strerror(errno);
   std::string problem = read_name_lines(file, path, names);

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "cli/name_input.hpp"
+#include "cli/user_files.hpp"
 #include "engine/url.hpp"
 #include "text/escape.hpp"
 
@@ -109,7 +110,8 @@ std::string set_cacert(options &opts, std::string_view value) {
   if (path.empty() || ::stat(path.c_str(), &info) != 0) {
     return "cannot use " + quote_value(value) + ": " + (path.empty() ? "empty path" : std::strerror(errno));
   }
-  if (S_ISDIR(info.st_mode)) return "cannot use " + quote_value(value) + ": it is a directory";
+  const std::string not_regular = not_regular_file(info);
+  if (!not_regular.empty()) return "cannot use " + quote_value(value) + ": " + not_regular;
   if (::access(path.c_str(), R_OK) != 0)
     return "cannot use " + quote_value(value) + ": " + std::strerror(errno);
   opts.cacert = path;

@@ -16,6 +16,10 @@ std::string url_scheme(const std::string &url);
 // Whether `url` is https (the scheme in any case, as --base-url accepts it).
 bool is_https_url(const std::string &url);
 
+// `url` without a user name, password or login options ("https://user:pass@host/x" gives
+// "https://host/x"); `url` itself when it has none. For what is written to disk (the cache).
+std::string without_credentials(const std::string &url);
+
 // True for the real API's host, whose documented throttling changes the defaults (403 retried, 20 calls/min).
 bool is_itunes_host(const std::string &url);
 
