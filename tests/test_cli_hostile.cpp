@@ -5,11 +5,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "cache/response_cache.hpp"
+#include "cli/run_plan.hpp"
 #include "support/fixture_server.hpp"
 #include "support/run_artistfetch.hpp"
 #include "support/run_output.hpp"
@@ -286,5 +290,99 @@ TEST_SUITE("cli hostile files") {
     const command_result again = run_bounded(args);  // still served from the entry
     CHECK(server.requests_for("Lorde") == 0);
     CHECK(again.out.find("\"attempts\":0") != std::string::npos);
+  }
+}
+
+TEST_SUITE("cli hostile signals") {
+  struct stop_signal {
+    int number;
+    int status;
+  };
+  const stop_signal stop_signals[] = {{SIGINT, 130}, {SIGTERM, 143}, {SIGHUP, 129}};
+
+  // Every line a record of `names` in order, each "cancelled" unless answered (ok) before the signal.
+  void check_records(const std::string &out, const std::vector<std::string> &names, std::size_t *ok = nullptr) {
+    const std::vector<std::string> lines = lines_of(out);
+    REQUIRE(lines.size() == names.size());
+    std::size_t answered = 0;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const rapidjson::Document record = test_support::parse_line(lines[i]);
+      REQUIRE(std::string(record["artist"].GetString()) == names[i]);
+      if (std::string(record["status"].GetString()) == "ok") {
+        ++answered;
+      } else {
+        CHECK(std::string(record["error"].GetString()).rfind("cancelled", 0) == 0);
+      }
+    }
+    if (ok != nullptr) *ok = answered;
+  }
+
+  TEST_CASE("a stop signal while stdin is read prints a record per name read so far") {
+    fixture_server server;
+    for (const stop_signal &stop : stop_signals) {
+      CAPTURE(stop.number);
+      // The names arrive, then stdin stays open and silent.
+      const command_result run = run_in_shell(
+          "exec \"$p\" \"$@\" --input - < <(printf 'Lorde\\nDua Lipa\\n'; exec sleep 30)",
+          {"--base-url", server.base_url(), "--no-progress", "Billie Eilish"}, 1.5, stop.number, "", 20);
+      CHECK_FALSE(run.timed_out);
+      CHECK(run.exit_code == stop.status);
+      check_records(run.out, {"Billie Eilish", "Lorde", "Dua Lipa"});
+      CHECK(server.total_requests() == 0);
+    }
+  }
+
+  TEST_CASE("a stop signal in the middle of a run, SIGHUP included, in both runners") {
+    fixture_server server;
+    for (const std::string mode : {"--threads=1", "--threads=2", "--sync"}) {
+      for (const stop_signal &stop : stop_signals) {
+        CAPTURE(mode);
+        CAPTURE(stop.number);
+        test_support::artistfetch_run run;
+        run.timeout_s = 20;
+        run.send_signal = stop.number;
+        run.send_after_s = 1;
+        const command_result result = test_support::run_artistfetch(
+            {"--base-url", server.base_url(), "--no-progress", mode, "Lorde", "@hang Waiting", "Dua Lipa"}, run);
+        CHECK(result.exit_code == stop.status);
+        std::size_t ok = 0;
+        check_records(result.out, {"Lorde", "@hang Waiting", "Dua Lipa"}, &ok);
+        CHECK(ok == (mode == "--sync" ? 1 : 2));  // the sync runner never gets past the hanging artist
+      }
+    }
+  }
+
+  TEST_CASE("a stop signal while 100,000 cached names are looked up prints every name once") {
+    test_support::temp_dir cache;
+    std::vector<std::string> names;
+    for (int i = 0; i < 100000; ++i) names.push_back("Cached Artist " + std::to_string(i));
+    // The entries are written the way a run would; the endpoint itself never answers (nothing listens).
+    cli::options opts;
+    opts.base_url = "http://127.0.0.1:9/search";
+    opts.artists = names;
+    const cache::response_cache store(cache.path(), 86400);
+    const std::time_t now = std::time(nullptr);
+    for (const std::string &url : engine::query_urls(cli::make_run_plan(opts)))
+      REQUIRE(store.store(url, "{\"resultCount\":0,\"results\":[]}", now).empty());
+    std::string input;
+    for (const std::string &name : names) input += name + "\n";
+    std::ofstream(cache / "names.txt") << input;
+
+    if (std::system("command -v strace >/dev/null 2>&1") != 0) {
+      MESSAGE("skipped: strace is not installed (scripts/install-deps installs it)");
+      return;
+    }
+    // strace sends SIGTERM on the 50,000th open: in the middle of the cache's answers, whatever the speed.
+    const command_result result = test_support::run_command(
+        {"/usr/bin/strace", "-f", "-o", "/dev/null", "-e", "trace=openat", "-e",
+         "inject=openat:signal=SIGTERM:when=50000", test_support::program_path(), "--base-url", opts.base_url,
+         "--no-progress", "--cache-dir", cache.path(), "--input", cache / "names.txt"},
+        "", 120, {"ARTISTFETCH_CACHE_DIR", "ARTISTFETCH_BASE_URL"});
+    std::size_t ok = 0;
+    check_records(result.out, names, &ok);
+    MESSAGE(ok << " of 100,000 names answered from the cache before SIGTERM");
+    CHECK(result.exit_code == 143);
+    CHECK(ok > 0);
+    CHECK(ok < names.size());
   }
 }

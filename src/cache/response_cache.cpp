@@ -13,6 +13,8 @@
 #include <memory>
 #include <utility>
 
+#include "engine/stop_signals.hpp"
+
 namespace cache {
 namespace {
 
@@ -214,7 +216,8 @@ cached_answers::cached_answers(response_cache cache, std::vector<std::string> ur
 }
 
 bool cached_answers::load(std::size_t artist, std::string &body) {
-  if (!trusted_ || artist >= urls_.size()) return false;
+  // Stopped while the cache answers (100,000 entries take a while): the rest go to the run, which cancels them.
+  if (!trusted_ || artist >= urls_.size() || engine::recorded_stop_signal() != 0) return false;
   std::string distrust;
   if (!cache_.load(urls_[artist], body, std::time(nullptr), first_problem_.empty() ? &distrust : nullptr)) {
     if (!distrust.empty()) first_problem_ = std::move(distrust);

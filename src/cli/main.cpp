@@ -17,6 +17,7 @@
 #include "cli/process_setup.hpp"
 #include "cli/run_plan.hpp"
 #include "engine/runners.hpp"
+#include "engine/stop_signals.hpp"
 #include "engine/version.hpp"
 #include "report/compare.hpp"
 #include "report/output.hpp"
@@ -36,9 +37,11 @@ int close_stdout() {
   return errno != 0 ? errno : EIO;
 }
 
-// 0 when every artist is ok, 1 when one failed, 128 + signal when interrupted.
+// 0 when every artist is ok, 1 when one failed, 128 + signal when interrupted (also by a signal that came
+// after the run, while the report was written: the report is complete, but the user asked to stop).
 int exit_status(const engine::run_report &report) {
   if (report.signal != 0) return 128 + report.signal;
+  if (engine::recorded_stop_signal() != 0) return 128 + engine::recorded_stop_signal();
   for (const auto &record : report.records)
     if (!record.ok) return 1;
   return 0;
@@ -123,6 +126,7 @@ class program {
     std::optional<report::record_stream> stream;  // the records are printed as they finish
     if (opts_.stream) hooks.observers.push_back(&stream.emplace(stdout, monitor_.bar()));
     engine::run_report report = opts_.sync ? engine::run_sync(plan_, hooks) : engine::run_async(plan_, hooks);
+    engine::install_stop_signal_recorder();  // libuv reset the signals to their defaults
     monitor_.end_run(report);
     if (stream) report_error_ = stream->error();
     if (cache && !cache->problem().empty()) say_.warning(cache->problem());
@@ -143,6 +147,7 @@ class program {
     engine::run_hooks async_hooks;
     monitor_.begin_run("async", async_hooks);
     engine::run_report async_report = engine::run_async(plan_, async_hooks);
+    engine::install_stop_signal_recorder();  // libuv reset the signals to their defaults
     monitor_.end_run(async_report);
     warn_if_unclean(async_report);
     write_report(async_report);
@@ -178,8 +183,13 @@ int print_text(const cli::diagnostics &say, const std::string &text) {
 
 int main(int argc, char **argv) {
   const cli::standard_descriptors closed = cli::make_standard_descriptors_valid();
+  engine::install_stop_signal_recorder();  // before the names are read: stdin may never end
   cli::diagnostics say;
   cli::parse_outcome parsed = cli::parse_options(argc, argv, std::getenv("ARTISTFETCH_BASE_URL"));
+  // Interrupted while the names were read, before the first one ("no artist names given"): nothing to report.
+  const int early_signal = engine::recorded_stop_signal();
+  if (early_signal != 0 && (parsed.kind == cli::parse_outcome::usage_error || parsed.opts.artists.empty()))
+    return 128 + early_signal;
   switch (parsed.kind) {
     case cli::parse_outcome::help:
       return print_text(say, cli::help_text());

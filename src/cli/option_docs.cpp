@@ -79,6 +79,7 @@ Exit status:
   3    output could not be written (report, --stream, --stats, --timeline...)
   130  interrupted by SIGINT
   143  terminated by SIGTERM
+  129  hung up (SIGHUP)
 
 Environment:
   ARTISTFETCH_BASE_URL       search endpoint used when --base-url is not given
