@@ -386,3 +386,36 @@ TEST_SUITE("cli hostile signals") {
     CHECK(ok < names.size());
   }
 }
+
+TEST_SUITE("cli hostile limits") {
+  std::vector<std::string> many_names(const fixture_server &server, int count) {
+    std::vector<std::string> args{"--base-url", server.base_url(), "--no-progress", "--concurrency", "500"};
+    for (int i = 0; i < count; ++i) args.push_back("Artist " + std::to_string(i));
+    return args;
+  }
+
+  std::size_t ok_records(const std::string &out) {
+    std::size_t ok = 0;
+    for (const std::string &line : lines_of(out))
+      if (line.find("\"status\":\"ok\"") != std::string::npos) ++ok;
+    return ok;
+  }
+
+  TEST_CASE("--concurrency above a hard open-file limit of 64 is capped with a warning, and every artist is ok") {
+    fixture_server server;
+    const command_result run = run_in_shell("ulimit -n 64 && exec \"$p\" \"$@\"", many_names(server, 2000));
+    CHECK(run.exit_code == 0);
+    CHECK(ok_records(run.out) == 2000);
+    CHECK(run.err == "artistfetch: warning: --concurrency 500 needs more open files than the limit of 64 allows: "
+                     "8 at once (raise it with ulimit -n)\n");
+  }
+
+  TEST_CASE("a low soft open-file limit is raised to the hard one, silently") {
+    fixture_server server;
+    const command_result run =
+        run_in_shell("ulimit -Sn 64 && ulimit -Hn 4096 && exec \"$p\" \"$@\"", many_names(server, 2000));
+    CHECK(run.exit_code == 0);
+    CHECK(ok_records(run.out) == 2000);
+    CHECK(run.err.empty());
+  }
+}

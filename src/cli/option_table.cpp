@@ -49,7 +49,8 @@ const std::vector<option_spec> &option_table() {
        "the report once on standard output, a timing table on standard error; excludes --sync"},
       {option_id::concurrency, "--concurrency", "", v::required, "N", "", c::nothing, {}, "Transfers",
        "requests in flight at once, 1 to 10000",
-       "(default: 50)"},
+       "capped, with a warning, at what the open-file limit allows once raised to its hard value (default: "
+       "50)"},
       {option_id::threads, "--threads", "", v::required, "N", "", c::nothing, {}, "Transfers",
        "event loops side by side, 1 to 64, each on a thread of its own with its own connections and a share "
        "of --concurrency",
