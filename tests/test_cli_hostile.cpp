@@ -419,3 +419,45 @@ TEST_SUITE("cli hostile limits") {
     CHECK(run.err.empty());
   }
 }
+
+TEST_SUITE("cli hostile base url") {
+  TEST_CASE("a base URL that cannot serve as the search endpoint is a usage error before any request") {
+    fixture_server server;
+    const std::string base = server.base_url();  // http://127.0.0.1:PORT/search
+    const std::string authority = base.substr(std::string("http://").size(), base.rfind('/') - 7);
+    struct bad_url {
+      std::string url;
+      std::string why;
+    };
+    const bad_url cases[] = {
+        {base + "#top", "has a fragment (#...), which is never sent"},
+        {base + "#", "has a fragment (#...), which is never sent"},
+        {base + "?term=x", "already has a term parameter (artistfetch adds the name as term)"},
+        {base + "?country=us&term", "already has a term parameter (artistfetch adds the name as term)"},
+        {"http://127.0.0.1:99999/search", "is not a valid URL (Port number was not a decimal number between 0 and 65535)"},
+        {"http://127.0.0.1:0/search", "has port 0, where no server listens"},
+        {"https:///search", "has no host"},
+        {"http://[::1/search", "has unbalanced brackets"},
+        {"http://" + authority + "/se]arch", "has unbalanced brackets"},
+    };
+    for (const bad_url &bad : cases) {
+      CAPTURE(bad.url);
+      for (const bool from_environment : {false, true}) {
+        const command_result run =
+            from_environment
+                ? test_support::run_artistfetch({"--no-progress", "Lorde"}, {"ARTISTFETCH_BASE_URL=" + bad.url})
+                : test_support::run_artistfetch({"--base-url", bad.url, "--no-progress", "Lorde"});
+        CHECK(run.exit_code == 2);
+        CHECK(run.out.empty());
+        const std::string label = from_environment ? "ARTISTFETCH_BASE_URL: " : "--base-url: ";
+        CHECK(lines_of(run.err).at(0) == "artistfetch: " + label + "'" + bad.url + "' " + bad.why);
+      }
+    }
+    CHECK(server.total_requests() == 0);
+    // Other query parameters are kept, before the name.
+    const command_result kept = test_support::run_artistfetch({"--base-url", base + "?terms=1", "--no-progress", "Lorde"});
+    CHECK(kept.exit_code == 0);
+    CHECK(server.total_requests() == 1);
+    CHECK(server.requests_for("Lorde") == 1);
+  }
+}

@@ -19,7 +19,8 @@ const std::vector<option_spec> &option_table() {
       // Query
       {option_id::base_url, "--base-url", "", v::required, "URL", "", c::nothing, {}, "Query",
        "search endpoint, http:// or https://",
-       "(default: $ARTISTFETCH_BASE_URL, else https://itunes.apple.com/search)"},
+       "with a host and a valid port, no fragment and no term parameter of its own (other query parameters are "
+       "kept) (default: $ARTISTFETCH_BASE_URL, else https://itunes.apple.com/search)"},
       {option_id::entity, "--entity", "", v::required, "ENTITY", "", c::nothing, {}, "Query",
        "entity to search for, ASCII letters only, such as album or musicTrack",
        "(default: album)"},

@@ -46,6 +46,38 @@ bool has_part(CURLU *url, CURLUPart part) {
 
 }  // namespace
 
+std::string search_endpoint_problem(const std::string &url) {
+  // libcurl reads "https:///search" as the host "search"; the user meant a path without a host.
+  const std::size_t authority = url.find("://");
+  if (authority != std::string::npos &&
+      (authority + 3 == url.size() || url.find_first_of("/?#", authority + 3) == authority + 3))
+    return "has no host";
+  if (std::count(url.begin(), url.end(), '[') != std::count(url.begin(), url.end(), ']'))
+    return "has unbalanced brackets";
+  url_handle handle(curl_url());
+  if (!handle) return "cannot be parsed (out of memory)";
+  const CURLUcode parsed = curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME);
+  if (parsed != CURLUE_OK) return std::string("is not a valid URL (") + curl_url_strerror(parsed) + ")";
+  // Textually: libcurl drops an empty fragment, but the name appended after it would still be cut off.
+  if (url.find('#') != std::string::npos) return "has a fragment (#...), which is never sent";
+  char *raw = nullptr;
+  if (curl_url_get(handle.get(), CURLUPART_PORT, &raw, 0) == CURLUE_OK) {
+    const std::string port(std::unique_ptr<char, text_deleter>(raw).get());
+    if (port == "0") return "has port 0, where no server listens";
+  }
+  if (curl_url_get(handle.get(), CURLUPART_QUERY, &raw, 0) == CURLUE_OK) {
+    const std::string query(std::unique_ptr<char, text_deleter>(raw).get());
+    for (std::size_t start = 0; start <= query.size();) {
+      std::size_t end = query.find('&', start);
+      if (end == std::string::npos) end = query.size();
+      const std::string key = query.substr(start, std::min(query.find('=', start), end) - start);
+      if (key == "term") return "already has a term parameter (artistfetch adds the name as term)";
+      start = end + 1;
+    }
+  }
+  return {};
+}
+
 std::string without_credentials(const std::string &url) {
   url_handle handle = parse_url(url);
   if (!handle) return url;
