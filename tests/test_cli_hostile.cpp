@@ -461,3 +461,33 @@ TEST_SUITE("cli hostile base url") {
     CHECK(server.requests_for("Lorde") == 1);
   }
 }
+
+TEST_SUITE("cli hostile input") {
+  TEST_CASE("a byte order mark never counts toward the name limit, at the start of the input or of any line") {
+    fixture_server server;
+    const std::string bom = "\xEF\xBB\xBF";
+    const std::string longest(1000, 'a');  // exactly the limit
+    // Two files concatenated, each with its mark: the second mark starts line 3.
+    const std::string input = bom + longest + "\nLorde\n" + bom + "Dua Lipa\r\n" + bom + "Lorde\n";
+    test_support::temp_dir dir;
+    std::ofstream(dir / "names.txt", std::ios::binary) << input;
+    for (const bool from_stdin : {false, true}) {
+      CAPTURE(from_stdin);
+      test_support::artistfetch_run run;
+      if (from_stdin) run.stdin_data = input;
+      const command_result result = test_support::run_artistfetch(
+          {"--base-url", server.base_url(), "--no-progress", "--input", from_stdin ? "-" : dir / "names.txt"}, run);
+      CHECK(result.exit_code == 0);
+      const std::vector<std::string> lines = lines_of(result.out);
+      REQUIRE(lines.size() == 3);  // the second Lorde is the first one: no mark makes it another name
+      CHECK(std::string(test_support::parse_line(lines[0])["artist"].GetString()) == longest);
+      CHECK(std::string(test_support::parse_line(lines[1])["artist"].GetString()) == "Lorde");
+      CHECK(std::string(test_support::parse_line(lines[2])["artist"].GetString()) == "Dua Lipa");
+    }
+    // One byte more is still too long, mark or not.
+    std::ofstream(dir / "long.txt", std::ios::binary) << bom + longest + "a\n";
+    const command_result too_long = test_support::run_artistfetch({"--input", dir / "long.txt"});
+    CHECK(too_long.exit_code == 2);
+    CHECK(too_long.err.find("the name is longer than 1000 bytes") != std::string::npos);
+  }
+}

@@ -64,12 +64,14 @@ std::string read_name_lines(std::istream &in, const std::string &source, std::ve
         break;
       }
       line.push_back(static_cast<char>(c));
+      // A byte order mark opens a file, or each of several files concatenated: never part of the name, and
+      // removed before it could count toward the length limit.
+      if (line.size() == 3 && line == "\xEF\xBB\xBF") line.clear();
     }
     if (too_long) {
       return label + std::to_string(line_number) + " " + text::quote(line, '"') +
              ": the name is longer than 1000 bytes";
     }
-    if (line_number == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (at_end && line.empty()) break;
     if (is_blank(line)) continue;

@@ -10,7 +10,7 @@ const std::vector<option_spec> &option_table() {
       // Input
       {option_id::input, "--input", "", v::required, "FILE", "", c::file, {}, "Input",
        "read more names from FILE, one per line ('-' for standard input)",
-       "blank lines are skipped; may be given more than once; FILE must be a regular file (a FIFO or a device "
+       "blank lines and UTF-8 byte order marks are skipped; may be given more than once; FILE must be a regular file (a FIFO or a device "
        "could block: give it as standard input)"},
       {option_id::end_of_options, "--", "", v::none, "", "", c::nothing, {}, "Input",
        "end of options: every later argument is a name",
