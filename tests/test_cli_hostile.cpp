@@ -352,10 +352,12 @@ TEST_SUITE("cli hostile signals") {
     }
   }
 
-  TEST_CASE("a stop signal while 100,000 cached names are looked up prints every name once") {
+  // 20,000 names, not the 100,000 of issue 12 that made the phase long enough to hit by hand: strace puts the
+  // signal inside the phase whatever its length, and the suite's 60 s watchdog bounds the test.
+  TEST_CASE("a stop signal while 20,000 cached names are looked up prints every name once") {
     test_support::temp_dir cache;
     std::vector<std::string> names;
-    for (int i = 0; i < 100000; ++i) names.push_back("Cached Artist " + std::to_string(i));
+    for (int i = 0; i < 20000; ++i) names.push_back("Cached Artist " + std::to_string(i));
     // The entries are written the way a run would; the endpoint itself never answers (nothing listens).
     cli::options opts;
     opts.base_url = "http://127.0.0.1:9/search";
@@ -372,15 +374,15 @@ TEST_SUITE("cli hostile signals") {
       MESSAGE("skipped: strace is not installed (scripts/install-deps installs it)");
       return;
     }
-    // strace sends SIGTERM on the 50,000th open: in the middle of the cache's answers, whatever the speed.
+    // strace sends SIGTERM on the 10,000th open: in the middle of the cache's answers, whatever the speed.
     const command_result result = test_support::run_command(
         {"/usr/bin/strace", "-f", "-o", "/dev/null", "-e", "trace=openat", "-e",
-         "inject=openat:signal=SIGTERM:when=50000", test_support::program_path(), "--base-url", opts.base_url,
+         "inject=openat:signal=SIGTERM:when=10000", test_support::program_path(), "--base-url", opts.base_url,
          "--no-progress", "--cache-dir", cache.path(), "--input", cache / "names.txt"},
         "", 120, {"ARTISTFETCH_CACHE_DIR", "ARTISTFETCH_BASE_URL"});
     std::size_t ok = 0;
     check_records(result.out, names, &ok);
-    MESSAGE(ok << " of 100,000 names answered from the cache before SIGTERM");
+    MESSAGE(ok << " of 20,000 names answered from the cache before SIGTERM");
     CHECK(result.exit_code == 143);
     CHECK(ok > 0);
     CHECK(ok < names.size());
