@@ -33,8 +33,9 @@ command_result run_in_shell(const std::string &script, const std::vector<std::st
   std::vector<std::string> argv{"/bin/bash", "-c", "p=$1; shift; " + script, "bash",
                                 test_support::program_path()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return test_support::run_command(argv, stdin_data, timeout_s, {"ARTISTFETCH_CACHE_DIR", "ARTISTFETCH_BASE_URL"},
-                                   send_signal, send_after_s);
+  return test_support::run_command(argv, stdin_data, timeout_s,
+                                   {"ARTISTFETCH_CACHE_DIR", "ARTISTFETCH_BASE_URL"}, send_signal,
+                                   send_after_s);
 }
 
 std::vector<std::string> lookup_args(const fixture_server &server, std::vector<std::string> extra = {}) {
@@ -63,11 +64,13 @@ const std::string no_space = "artistfetch: cannot write the report: No space lef
 }  // namespace
 
 TEST_SUITE("cli hostile") {
-  TEST_CASE("a report written to /dev/full is a failure with one message, in every format and with --stream") {
+  TEST_CASE(
+      "a report written to /dev/full is a failure with one message, in every format and with --stream") {
     fixture_server server;
-    for (const std::vector<std::string> &format :
-         {std::vector<std::string>{"--format", "ndjson"}, {"--format", "json"}, {"--format", "table"},
-          {"--stream"}}) {
+    for (const std::vector<std::string> &format : {std::vector<std::string>{"--format", "ndjson"},
+                                                   {"--format", "json"},
+                                                   {"--format", "table"},
+                                                   {"--stream"}}) {
       CAPTURE(format[0]);
       const command_result run = run_in_shell("exec \"$p\" \"$@\" > /dev/full", lookup_args(server, format));
       CHECK(run.exit_code == 3);
@@ -122,8 +125,8 @@ TEST_SUITE("cli hostile") {
     for (const std::string flag : {"--format=ndjson", "--stream"}) {
       CAPTURE(flag);
       // The reader is gone before the program writes: `exit` closes the pipe at once.
-      const command_result run =
-          run_in_shell("trap '' PIPE; \"$p\" \"$@\" | exit 0; exit ${PIPESTATUS[0]}", lookup_args(server, {flag}));
+      const command_result run = run_in_shell("trap '' PIPE; \"$p\" \"$@\" | exit 0; exit ${PIPESTATUS[0]}",
+                                              lookup_args(server, {flag}));
       CHECK(run.exit_code == 3);
       CHECK(run.err == "artistfetch: cannot write the report: Broken pipe\n");
     }
@@ -171,7 +174,8 @@ TEST_SUITE("cli hostile files") {
     const command_result cacert = run_bounded({"--cacert", fifo, "A"});
     CHECK_FALSE(cacert.timed_out);
     CHECK(cacert.exit_code == 2);
-    CHECK(cacert.err.find("artistfetch: --cacert: cannot use '" + fifo + "': it is a FIFO, not a regular file\n") == 0);
+    CHECK(cacert.err.find("artistfetch: --cacert: cannot use '" + fifo +
+                          "': it is a FIFO, not a regular file\n") == 0);
     const command_result device = run_bounded({"--cacert", "/dev/null", "A"});
     CHECK(device.exit_code == 2);
     CHECK(device.err.find("it is a character device, not a regular file") != std::string::npos);
@@ -179,7 +183,8 @@ TEST_SUITE("cli hostile files") {
     const command_result input = run_bounded({"--input", fifo});
     CHECK_FALSE(input.timed_out);
     CHECK(input.exit_code == 2);
-    CHECK(input.err.find("artistfetch: --input: cannot read '" + fifo + "': it is a FIFO, not a regular file\n") == 0);
+    CHECK(input.err.find("artistfetch: --input: cannot read '" + fifo +
+                         "': it is a FIFO, not a regular file\n") == 0);
     const command_result zero = run_bounded({"--input", "/dev/zero"});
     CHECK(zero.exit_code == 2);
     CHECK(zero.err.find("artistfetch: --input: cannot read '/dev/zero': it is a character device") == 0);
@@ -194,8 +199,8 @@ TEST_SUITE("cli hostile files") {
 
   std::vector<std::string> cached_run(const fixture_server &server, const test_support::temp_dir &cache,
                                       std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--base-url", server.base_url(), "--cache-dir", cache.path(), "--no-progress",
-                                  "Lorde"};
+    std::vector<std::string> args{"--base-url", server.base_url(), "--cache-dir",
+                                  cache.path(), "--no-progress",   "Lorde"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -209,9 +214,9 @@ TEST_SUITE("cli hostile files") {
       const char *kind;
       std::string warning;
     };
-    for (const replacement &with : {replacement{"fifo", "is not a regular file"},
-                                    replacement{"dir", "is not a regular file"},
-                                    replacement{"link", "is a symbolic link"}}) {
+    for (const replacement &with :
+         {replacement{"fifo", "is not a regular file"}, replacement{"dir", "is not a regular file"},
+          replacement{"link", "is a symbolic link"}}) {
       CAPTURE(with.kind);
       std::remove(entry.c_str());
       ::rmdir(entry.c_str());
@@ -223,7 +228,8 @@ TEST_SUITE("cli hostile files") {
       CHECK_FALSE(run.timed_out);
       CHECK(run.exit_code == 0);
       CHECK(server.requests_for("Lorde") == 1);
-      CHECK(run.err == "artistfetch: warning: the cache entry '" + entry + "' " + with.warning + ": ignored\n");
+      CHECK(run.err ==
+            "artistfetch: warning: the cache entry '" + entry + "' " + with.warning + ": ignored\n");
     }
   }
 
@@ -238,14 +244,16 @@ TEST_SUITE("cli hostile files") {
     command_result run = run_bounded(cached_run(server, cache));
     CHECK(run.exit_code == 0);
     CHECK(server.requests_for("Lorde") == 1);
-    CHECK(run.err == "artistfetch: warning: the cache entry '" + entry + "' is writable by other users: ignored\n");
+    CHECK(run.err ==
+          "artistfetch: warning: the cache entry '" + entry + "' is writable by other users: ignored\n");
 
     if (::geteuid() == 0) {  // only root can give a file away
       REQUIRE(::chown(entry.c_str(), 65534, 65534) == 0);
       server.reset();
       run = run_bounded(cached_run(server, cache));
       CHECK(server.requests_for("Lorde") == 1);
-      CHECK(run.err == "artistfetch: warning: the cache entry '" + entry + "' belongs to another user: ignored\n");
+      CHECK(run.err ==
+            "artistfetch: warning: the cache entry '" + entry + "' belongs to another user: ignored\n");
     }
 
     // The entry now is fine again (rewritten by the last run): served, until --max-body is below its body.
@@ -257,8 +265,8 @@ TEST_SUITE("cli hostile files") {
     run = run_bounded(cached_run(server, cache, {"--max-body", "1024"}));
     CHECK(server.requests_for("Lorde") == 1);
     CHECK(run.exit_code == 1);  // the fresh answer is over the limit too
-    CHECK(run.err.find("artistfetch: warning: the cache entry '" + entry + "' is larger than --max-body: ignored\n") !=
-          std::string::npos);
+    CHECK(run.err.find("artistfetch: warning: the cache entry '" + entry +
+                       "' is larger than --max-body: ignored\n") != std::string::npos);
   }
 
   TEST_CASE("a cache directory other users can write is not used at all, with one warning") {
@@ -279,8 +287,8 @@ TEST_SUITE("cli hostile files") {
     test_support::temp_dir cache;
     const std::string url = server.base_url();
     const std::string with_password = "http://someone:s3cr3t@" + url.substr(std::string("http://").size());
-    std::vector<std::string> args{"--base-url", with_password, "--cache-dir", cache.path(), "--no-progress",
-                                  "Lorde"};
+    std::vector<std::string> args{"--base-url", with_password,   "--cache-dir",
+                                  cache.path(), "--no-progress", "Lorde"};
     REQUIRE(run_bounded(args).exit_code == 0);
     const std::string stored = test_support::read_file(only_entry(cache));
     CHECK(stored.find(url.substr(std::string("http://").size())) != std::string::npos);
@@ -301,7 +309,8 @@ TEST_SUITE("cli hostile signals") {
   const stop_signal stop_signals[] = {{SIGINT, 130}, {SIGTERM, 143}, {SIGHUP, 129}};
 
   // Every line a record of `names` in order, each "cancelled" unless answered (ok) before the signal.
-  void check_records(const std::string &out, const std::vector<std::string> &names, std::size_t *ok = nullptr) {
+  void check_records(const std::string &out, const std::vector<std::string> &names,
+                     std::size_t *ok = nullptr) {
     const std::vector<std::string> lines = lines_of(out);
     REQUIRE(lines.size() == names.size());
     std::size_t answered = 0;
@@ -343,7 +352,8 @@ TEST_SUITE("cli hostile signals") {
         run.send_signal = stop.number;
         run.send_after_s = 1;
         const command_result result = test_support::run_artistfetch(
-            {"--base-url", server.base_url(), "--no-progress", mode, "Lorde", "@hang Waiting", "Dua Lipa"}, run);
+            {"--base-url", server.base_url(), "--no-progress", mode, "Lorde", "@hang Waiting", "Dua Lipa"},
+            run);
         CHECK(result.exit_code == stop.status);
         std::size_t ok = 0;
         check_records(result.out, {"Lorde", "@hang Waiting", "Dua Lipa"}, &ok);
@@ -403,13 +413,15 @@ TEST_SUITE("cli hostile limits") {
     return ok;
   }
 
-  TEST_CASE("--concurrency above a hard open-file limit of 64 is capped with a warning, and every artist is ok") {
+  TEST_CASE(
+      "--concurrency above a hard open-file limit of 64 is capped with a warning, and every artist is ok") {
     fixture_server server;
     const command_result run = run_in_shell("ulimit -n 64 && exec \"$p\" \"$@\"", many_names(server, 2000));
     CHECK(run.exit_code == 0);
     CHECK(ok_records(run.out) == 2000);
-    CHECK(run.err == "artistfetch: warning: --concurrency 500 needs more open files than the limit of 64 allows: "
-                     "8 at once (raise it with ulimit -n)\n");
+    CHECK(run.err ==
+          "artistfetch: warning: --concurrency 500 needs more open files than the limit of 64 allows: "
+          "8 at once (raise it with ulimit -n)\n");
   }
 
   TEST_CASE("a low soft open-file limit is raised to the hard one, silently") {
@@ -436,7 +448,8 @@ TEST_SUITE("cli hostile base url") {
         {base + "#", "has a fragment (#...), which is never sent"},
         {base + "?term=x", "already has a term parameter (artistfetch adds the name as term)"},
         {base + "?country=us&term", "already has a term parameter (artistfetch adds the name as term)"},
-        {"http://127.0.0.1:99999/search", "is not a valid URL (Port number was not a decimal number between 0 and 65535)"},
+        {"http://127.0.0.1:99999/search",
+         "is not a valid URL (Port number was not a decimal number between 0 and 65535)"},
         {"http://127.0.0.1:0/search", "has port 0, where no server listens"},
         {"https:///search", "has no host"},
         {"http://[::1/search", "has unbalanced brackets"},
@@ -447,7 +460,8 @@ TEST_SUITE("cli hostile base url") {
       for (const bool from_environment : {false, true}) {
         const command_result run =
             from_environment
-                ? test_support::run_artistfetch({"--no-progress", "Lorde"}, {"ARTISTFETCH_BASE_URL=" + bad.url})
+                ? test_support::run_artistfetch({"--no-progress", "Lorde"},
+                                                {"ARTISTFETCH_BASE_URL=" + bad.url})
                 : test_support::run_artistfetch({"--base-url", bad.url, "--no-progress", "Lorde"});
         CHECK(run.exit_code == 2);
         CHECK(run.out.empty());
@@ -457,7 +471,8 @@ TEST_SUITE("cli hostile base url") {
     }
     CHECK(server.total_requests() == 0);
     // Other query parameters are kept, before the name.
-    const command_result kept = test_support::run_artistfetch({"--base-url", base + "?terms=1", "--no-progress", "Lorde"});
+    const command_result kept =
+        test_support::run_artistfetch({"--base-url", base + "?terms=1", "--no-progress", "Lorde"});
     CHECK(kept.exit_code == 0);
     CHECK(server.total_requests() == 1);
     CHECK(server.requests_for("Lorde") == 1);
@@ -465,7 +480,8 @@ TEST_SUITE("cli hostile base url") {
 }
 
 TEST_SUITE("cli hostile input") {
-  TEST_CASE("a byte order mark never counts toward the name limit, at the start of the input or of any line") {
+  TEST_CASE(
+      "a byte order mark never counts toward the name limit, at the start of the input or of any line") {
     fixture_server server;
     const std::string bom = "\xEF\xBB\xBF";
     const std::string longest(1000, 'a');  // exactly the limit
@@ -478,7 +494,8 @@ TEST_SUITE("cli hostile input") {
       test_support::artistfetch_run run;
       if (from_stdin) run.stdin_data = input;
       const command_result result = test_support::run_artistfetch(
-          {"--base-url", server.base_url(), "--no-progress", "--input", from_stdin ? "-" : dir / "names.txt"}, run);
+          {"--base-url", server.base_url(), "--no-progress", "--input", from_stdin ? "-" : dir / "names.txt"},
+          run);
       CHECK(result.exit_code == 0);
       const std::vector<std::string> lines = lines_of(result.out);
       REQUIRE(lines.size() == 3);  // the second Lorde is the first one: no mark makes it another name

@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -132,8 +132,7 @@ std::string response_cache::untrusted() const {
   struct stat info {};
   if (::stat(directory_.c_str(), &info) != 0) return {};  // prepare() reports it
   const std::string what = "the cache directory " + quoted(directory_);
-  if (info.st_uid != ::geteuid() && info.st_uid != 0)
-    return what + " belongs to another user: not used";
+  if (info.st_uid != ::geteuid() && info.st_uid != 0) return what + " belongs to another user: not used";
   if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0)
     return what + " is writable by other users: not used (chmod go-w it)";
   return {};
@@ -143,7 +142,8 @@ std::string response_cache::entry_path(const std::string &url) const {
   return directory_ + "/" + hex64(fnv1a_64(url)) + ".entry";
 }
 
-bool response_cache::load(const std::string &url, std::string &body, std::time_t now, std::string *distrust) const {
+bool response_cache::load(const std::string &url, std::string &body, std::time_t now,
+                          std::string *distrust) const {
   if (ttl_s_ <= 0) return false;
   const std::string path = entry_path(url);
   // O_NONBLOCK: a FIFO's open() would wait for a writer. O_NOFOLLOW: a link could point anywhere.
@@ -216,7 +216,8 @@ cached_answers::cached_answers(response_cache cache, std::vector<std::string> ur
 }
 
 bool cached_answers::load(std::size_t artist, std::string &body) {
-  // Stopped while the cache answers (100,000 entries take a while): the rest go to the run, which cancels them.
+  // Stopped while the cache answers (100,000 entries take a while): the rest go to the run, which cancels
+  // them.
   if (!trusted_ || artist >= urls_.size() || engine::recorded_stop_signal() != 0) return false;
   std::string distrust;
   if (!cache_.load(urls_[artist], body, std::time(nullptr), first_problem_.empty() ? &distrust : nullptr)) {

@@ -46,7 +46,8 @@ class response_cache {
   // When a fresh entry for `url` exists at time `now`, copies its body into `body` and returns true. An
   // entry that is there but not trusted (see above) or too large is a miss, and `distrust` (when given) then
   // says why, naming the file.
-  bool load(const std::string &url, std::string &body, std::time_t now, std::string *distrust = nullptr) const;
+  bool load(const std::string &url, std::string &body, std::time_t now,
+            std::string *distrust = nullptr) const;
 
   // Stores `body` as the answer for `url` at time `now`, atomically. Returns an empty string on success,
   // else the reason (the cache is then simply not updated).

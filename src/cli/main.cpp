@@ -205,8 +205,9 @@ int main(int argc, char **argv) {
   const unsigned long file_limit = cli::raise_open_file_limit();
   const int allowed = cli::concurrency_within(file_limit, parsed.opts.concurrency);
   if (allowed < parsed.opts.concurrency) {
-    say.warning("--concurrency " + std::to_string(parsed.opts.concurrency) + " needs more open files than the limit of " +
-                std::to_string(file_limit) + " allows: " + std::to_string(allowed) + " at once (raise it with ulimit -n)");
+    say.warning("--concurrency " + std::to_string(parsed.opts.concurrency) +
+                " needs more open files than the limit of " + std::to_string(file_limit) +
+                " allows: " + std::to_string(allowed) + " at once (raise it with ulimit -n)");
     parsed.opts.concurrency = allowed;
   }
   if (closed.stdout_closed) {  // no request for a report that cannot be written

@@ -68,15 +68,16 @@ std::string run_monitor::write_reports() {
   std::string problem;
   const auto write_stderr = [&problem](const char *what, const std::string &text) {
     const int error = write_text(stderr, text);
-    if (error != 0 && problem.empty()) problem = std::string("cannot write ") + what + ": " + std::strerror(error);
+    if (error != 0 && problem.empty())
+      problem = std::string("cannot write ") + what + ": " + std::strerror(error);
   };
   if (settings_.timeline)
     write_stderr("--timeline", render_timeline_text(runs_, terminal_width(STDERR_FILENO, 80)));
   if (settings_.stats != stats_format::none) {
     std::vector<run_stats> stats;
     for (const run_record &run : runs_) stats.push_back(compute_stats(run));
-    write_stderr("--stats", settings_.stats == stats_format::json ? render_stats_json(stats)
-                                                                  : render_stats_text(stats));
+    write_stderr("--stats",
+                 settings_.stats == stats_format::json ? render_stats_json(stats) : render_stats_text(stats));
   }
   if (svg_file_ == nullptr) return problem;
   const std::string svg = render_timeline_svg(runs_);
