@@ -5,12 +5,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <utility>
+
+#include "engine/stop_signals.hpp"
 
 namespace cache {
 namespace {
@@ -101,8 +104,8 @@ std::uint64_t fnv1a_64(std::string_view text) {
   return hash;
 }
 
-response_cache::response_cache(std::string directory, long long ttl_s)
-    : directory_(std::move(directory)), ttl_s_(ttl_s) {
+response_cache::response_cache(std::string directory, long long ttl_s, long long max_body)
+    : directory_(std::move(directory)), ttl_s_(ttl_s), max_body_(std::min(max_body, max_entry_bytes)) {
   while (directory_.size() > 1 && directory_.back() == '/') directory_.pop_back();
 }
 
@@ -125,16 +128,39 @@ std::string response_cache::prepare() const {
   return {};
 }
 
+std::string response_cache::untrusted() const {
+  struct stat info {};
+  if (::stat(directory_.c_str(), &info) != 0) return {};  // prepare() reports it
+  const std::string what = "the cache directory " + quoted(directory_);
+  if (info.st_uid != ::geteuid() && info.st_uid != 0) return what + " belongs to another user: not used";
+  if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    return what + " is writable by other users: not used (chmod go-w it)";
+  return {};
+}
+
 std::string response_cache::entry_path(const std::string &url) const {
   return directory_ + "/" + hex64(fnv1a_64(url)) + ".entry";
 }
 
-bool response_cache::load(const std::string &url, std::string &body, std::time_t now) const {
+bool response_cache::load(const std::string &url, std::string &body, std::time_t now,
+                          std::string *distrust) const {
   if (ttl_s_ <= 0) return false;
-  file_descriptor fd(::open(entry_path(url).c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return false;
+  const std::string path = entry_path(url);
+  // O_NONBLOCK: a FIFO's open() would wait for a writer. O_NOFOLLOW: a link could point anywhere.
+  file_descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY));
+  const auto refuse = [&](const char *why) {
+    if (distrust != nullptr) *distrust = "the cache entry " + quoted(path) + " " + why + ": ignored";
+    return false;
+  };
+  if (fd.get() < 0) return errno == ELOOP ? refuse("is a symbolic link") : false;
   struct stat info {};
-  if (::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode) || info.st_size > max_entry_bytes) return false;
+  if (::fstat(fd.get(), &info) != 0) return false;
+  if (!S_ISREG(info.st_mode)) return refuse("is not a regular file");
+  if (info.st_uid != ::geteuid()) return refuse("belongs to another user");
+  if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0) return refuse("is writable by other users");
+  // The header is a few lines plus the URL; its size bounds the body's.
+  const long long header_bound = 128 + static_cast<long long>(url.size());
+  if (info.st_size > max_body_ + header_bound) return refuse("is larger than --max-body");
   std::string entry;
   if (!read_all(fd.get(), entry, static_cast<std::size_t>(info.st_size))) return false;
 
@@ -145,6 +171,7 @@ bool response_cache::load(const std::string &url, std::string &body, std::time_t
   if (!take_line(rest, stored_at_text) || !parse_count(stored_at_text, stored_at)) return false;
   if (!take_line(rest, length_text) || !parse_count(length_text, length)) return false;
   if (!take_line(rest, hash_text) || static_cast<long long>(rest.size()) != length) return false;
+  if (length > max_body_) return refuse("is larger than --max-body");
   if (hash_text != hex64(fnv1a_64(rest))) return false;  // a damaged body
   // An entry from the future (the clock went back) is not trusted to be fresh.
   const long long now_s = static_cast<long long>(now);
@@ -183,17 +210,27 @@ std::string response_cache::store(const std::string &url, std::string_view body,
 }
 
 cached_answers::cached_answers(response_cache cache, std::vector<std::string> urls)
-    : cache_(std::move(cache)), urls_(std::move(urls)), served_(urls_.size(), false) {}
+    : cache_(std::move(cache)), urls_(std::move(urls)), served_(urls_.size(), false) {
+  first_problem_ = cache_.untrusted();
+  trusted_ = first_problem_.empty();
+}
 
 bool cached_answers::load(std::size_t artist, std::string &body) {
-  if (artist >= urls_.size() || !cache_.load(urls_[artist], body, std::time(nullptr))) return false;
+  // Stopped while the cache answers (100,000 entries take a while): the rest go to the run, which cancels
+  // them.
+  if (!trusted_ || artist >= urls_.size() || engine::recorded_stop_signal() != 0) return false;
+  std::string distrust;
+  if (!cache_.load(urls_[artist], body, std::time(nullptr), first_problem_.empty() ? &distrust : nullptr)) {
+    if (!distrust.empty()) first_problem_ = std::move(distrust);
+    return false;
+  }
   served_[artist] = true;
   return true;
 }
 
 void cached_answers::artist_finished(std::size_t artist, const itunes::artist_record &record,
                                      std::string_view body) {
-  if (!record.ok || body.empty() || artist >= urls_.size() || served_[artist]) return;
+  if (!trusted_ || !record.ok || body.empty() || artist >= urls_.size() || served_[artist]) return;
   std::string problem = cache_.store(urls_[artist], body, std::time(nullptr));
   if (!problem.empty() && first_problem_.empty()) first_problem_ = std::move(problem);
 }

@@ -13,6 +13,11 @@
 // sees either the whole old entry or the whole new one. A missing, short, long, garbled or expired entry, or
 // one whose URL is not the one asked for (a hash collision), is a miss: the artist is fetched again and the
 // entry overwritten.
+//
+// A shared directory is handled as ssh handles its files: a directory that another user can write (or that
+// neither the user nor root owns) is not used at all, and an entry that is not a regular file owned by the
+// user and writable by nobody else is a miss, whatever it holds. Entries are opened without blocking and
+// without following links, so a FIFO or a device put there cannot hang the run.
 #pragma once
 
 #include <cstdint>
@@ -27,15 +32,22 @@ namespace cache {
 
 class response_cache {
  public:
-  // `ttl_s` 0: no entry is ever fresh, every lookup is a miss (entries are still stored).
-  response_cache(std::string directory, long long ttl_s);
+  // `ttl_s` 0: no entry is ever fresh, every lookup is a miss (entries are still stored). An entry whose
+  // body is larger than `max_body` (--max-body) is a miss.
+  response_cache(std::string directory, long long ttl_s, long long max_body = 1LL << 32);
 
   // Creates the directory, and its missing parents, with mode 0700 (as umask allows). Returns an empty
   // string on success, else a message naming the directory and the reason.
   std::string prepare() const;
 
-  // When a fresh entry for `url` exists at time `now`, copies its body into `body` and returns true.
-  bool load(const std::string &url, std::string &body, std::time_t now) const;
+  // Empty when the directory can be trusted, else why not ("is writable by other users"), naming it.
+  std::string untrusted() const;
+
+  // When a fresh entry for `url` exists at time `now`, copies its body into `body` and returns true. An
+  // entry that is there but not trusted (see above) or too large is a miss, and `distrust` (when given) then
+  // says why, naming the file.
+  bool load(const std::string &url, std::string &body, std::time_t now,
+            std::string *distrust = nullptr) const;
 
   // Stores `body` as the answer for `url` at time `now`, atomically. Returns an empty string on success,
   // else the reason (the cache is then simply not updated).
@@ -49,6 +61,7 @@ class response_cache {
  private:
   std::string directory_;
   long long ttl_s_;
+  long long max_body_;
 };
 
 // FNV-1a, 64 bits, of `text`.
@@ -56,7 +69,8 @@ std::uint64_t fnv1a_64(std::string_view text);
 
 // A run's answers from the cache, and its new answers into it: load() serves fresh entries, and every record
 // that came out ok from a new response is stored (never one served from the cache, whose entry keeps its
-// age). A failed write does not stop the run: problem() keeps the first one, for the caller to report.
+// age). A failed write does not stop the run: problem() keeps the first one, for the caller to report. In an
+// untrusted directory nothing is read or written, and problem() says why.
 // Meant for the async runner only: --sync and --compare measure the network and must not be given a cache.
 class cached_answers : public engine::run_observer, public engine::answer_store {
  public:
@@ -67,7 +81,8 @@ class cached_answers : public engine::run_observer, public engine::answer_store 
   void artist_finished(std::size_t artist, const itunes::artist_record &record,
                        std::string_view body) override;
 
-  // Empty, or why an answer could not be stored (the first such reason).
+  // Empty, or the first reason the cache was not used: an untrusted directory or entry, or an answer that
+  // could not be stored.
   const std::string &problem() const { return first_problem_; }
 
  private:
@@ -75,6 +90,7 @@ class cached_answers : public engine::run_observer, public engine::answer_store 
   std::vector<std::string> urls_;
   std::vector<bool> served_;  // answered from the cache in this run: never stored again
   std::string first_problem_;
+  bool trusted_ = true;
 };
 
 }  // namespace cache

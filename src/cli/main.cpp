@@ -2,8 +2,10 @@
 #include <curl/curl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,8 +14,10 @@
 #include "cli/diagnostics.hpp"
 #include "cli/option_docs.hpp"
 #include "cli/options.hpp"
+#include "cli/process_setup.hpp"
 #include "cli/run_plan.hpp"
 #include "engine/runners.hpp"
+#include "engine/stop_signals.hpp"
 #include "engine/version.hpp"
 #include "report/compare.hpp"
 #include "report/output.hpp"
@@ -23,14 +27,21 @@
 
 namespace {
 
-void write_all(std::FILE *stream, const std::string &text) {
-  std::fwrite(text.data(), 1, text.size(), stream);
-  std::fflush(stream);
+// Output that could not be written: the report, --stream, --stats, --timeline, --timeline-svg (README).
+constexpr int output_failed_status = 3;
+
+// Flushes and closes stdout, the last chance for a full disk or a closed pipe to show. Returns 0 or errno.
+int close_stdout() {
+  errno = 0;
+  if (std::fclose(stdout) == 0) return 0;
+  return errno != 0 ? errno : EIO;
 }
 
-// 0 when every artist is ok, 1 when one failed, 128 + signal when interrupted.
+// 0 when every artist is ok, 1 when one failed, 128 + signal when interrupted (also by a signal that came
+// after the run, while the report was written: the report is complete, but the user asked to stop).
 int exit_status(const engine::run_report &report) {
   if (report.signal != 0) return 128 + report.signal;
+  if (engine::recorded_stop_signal() != 0) return 128 + engine::recorded_stop_signal();
   for (const auto &record : report.records)
     if (!record.ok) return 1;
   return 0;
@@ -50,6 +61,18 @@ class program {
     return opts_.compare ? compare() : run_once();
   }
 
+  // The run's status once stdout is closed: a report that could not be written wins over 0 and 1 (the
+  // records are lost), an interruption keeps its status. Says the first output problem, once.
+  int finish(int status) {
+    const int closing = close_stdout();
+    if (report_error_ == 0) report_error_ = closing;
+    if (report_error_ != 0 && output_problem_.empty())
+      output_problem_ = std::string("cannot write the report: ") + std::strerror(report_error_);
+    if (output_problem_.empty()) return status;
+    say_.error(output_problem_);
+    return status >= 128 ? status : output_failed_status;
+  }
+
  private:
   static report::monitor_settings monitor_settings(const cli::options &opts) {
     report::monitor_settings settings;
@@ -66,22 +89,21 @@ class program {
                                                        : report::output_format::ndjson);
   }
 
-  void write_report(const engine::run_report &report) const {
+  void write_report(const engine::run_report &report) {
     const bool color = report::color_wanted(opts_.color, isatty(STDOUT_FILENO) != 0, std::getenv("NO_COLOR"));
-    report::write_report(stdout, report.records, format(), color);
+    const int error = report::write_report(stdout, report.records, format(), color);
+    if (report_error_ == 0) report_error_ = error;
   }
 
   void warn_if_unclean(const engine::run_report &report) const {
     if (!report.loop_closed) say_.warning("the libuv loop did not close cleanly");
   }
 
-  // Writes the monitor's reports (--stats, --timeline, --timeline-svg) and turns a failure to write them
-  // into exit status 1 when the run itself went well.
+  // Writes the monitor's reports (--stats, --timeline, --timeline-svg); finish() says whether they failed.
   int with_reports(int status) {
-    const std::string problem = monitor_.write_reports();
-    if (problem.empty()) return status;
-    say_.error(problem);
-    return status != 0 ? status : 1;
+    std::string problem = monitor_.write_reports();
+    if (report_error_ == 0 && output_problem_.empty()) output_problem_ = std::move(problem);
+    return status;
   }
 
   int run_once() {
@@ -104,7 +126,9 @@ class program {
     std::optional<report::record_stream> stream;  // the records are printed as they finish
     if (opts_.stream) hooks.observers.push_back(&stream.emplace(stdout, monitor_.bar()));
     engine::run_report report = opts_.sync ? engine::run_sync(plan_, hooks) : engine::run_async(plan_, hooks);
+    engine::install_stop_signal_recorder();  // libuv reset the signals to their defaults
     monitor_.end_run(report);
+    if (stream) report_error_ = stream->error();
     if (cache && !cache->problem().empty()) say_.warning(cache->problem());
     warn_if_unclean(report);
     if (!opts_.stream) write_report(report);
@@ -123,11 +147,12 @@ class program {
     engine::run_hooks async_hooks;
     monitor_.begin_run("async", async_hooks);
     engine::run_report async_report = engine::run_async(plan_, async_hooks);
+    engine::install_stop_signal_recorder();  // libuv reset the signals to their defaults
     monitor_.end_run(async_report);
     warn_if_unclean(async_report);
     write_report(async_report);
     if (async_report.signal != 0) return with_reports(exit_status(async_report));
-    write_all(stderr, report::render_timing_table(sync_report, async_report));
+    report::write_text(stderr, report::render_timing_table(sync_report, async_report));
     std::vector<std::string> differing = report::differing_artists(sync_report.records, async_report.records);
     if (!differing.empty()) {
       say_.error(report::describe_differences(differing));
@@ -140,20 +165,36 @@ class program {
   const cli::diagnostics &say_;
   const engine::run_plan &plan_;
   report::run_monitor monitor_;
+  int report_error_ = 0;        // errno of the first write of the report (or --stream) that failed
+  std::string output_problem_;  // or why --stats, --timeline or --timeline-svg could not be written
 };
+
+// --help and --version: text on stdout, checked like a report.
+int print_text(const cli::diagnostics &say, const std::string &text) {
+  int error = report::write_text(stdout, text);
+  const int closing = close_stdout();
+  if (error == 0) error = closing;
+  if (error == 0) return 0;
+  say.error(std::string("cannot write the help: ") + std::strerror(error));
+  return output_failed_status;
+}
 
 }  // namespace
 
 int main(int argc, char **argv) {
+  const cli::standard_descriptors closed = cli::make_standard_descriptors_valid();
+  engine::install_stop_signal_recorder();  // before the names are read: stdin may never end
   cli::diagnostics say;
   cli::parse_outcome parsed = cli::parse_options(argc, argv, std::getenv("ARTISTFETCH_BASE_URL"));
+  // Interrupted while the names were read, before the first one ("no artist names given"): nothing to report.
+  const int early_signal = engine::recorded_stop_signal();
+  if (early_signal != 0 && (parsed.kind == cli::parse_outcome::usage_error || parsed.opts.artists.empty()))
+    return 128 + early_signal;
   switch (parsed.kind) {
     case cli::parse_outcome::help:
-      write_all(stdout, cli::help_text());
-      return 0;
+      return print_text(say, cli::help_text());
     case cli::parse_outcome::version:
-      write_all(stdout, "artistfetch " ARTISTFETCH_VERSION "\n");
-      return 0;
+      return print_text(say, "artistfetch " ARTISTFETCH_VERSION "\n");
     case cli::parse_outcome::usage_error:
       say.usage_error(parsed.message);
       return 2;
@@ -161,6 +202,18 @@ int main(int argc, char **argv) {
       break;
   }
   say.set_quiet(parsed.opts.quiet);
+  const unsigned long file_limit = cli::raise_open_file_limit();
+  const int allowed = cli::concurrency_within(file_limit, parsed.opts.concurrency);
+  if (allowed < parsed.opts.concurrency) {
+    say.warning("--concurrency " + std::to_string(parsed.opts.concurrency) +
+                " needs more open files than the limit of " + std::to_string(file_limit) +
+                " allows: " + std::to_string(allowed) + " at once (raise it with ulimit -n)");
+    parsed.opts.concurrency = allowed;
+  }
+  if (closed.stdout_closed) {  // no request for a report that cannot be written
+    say.error("cannot write the report: standard output is closed");
+    return output_failed_status;
+  }
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     say.error("libcurl could not be initialised");
     return 1;
@@ -168,7 +221,8 @@ int main(int argc, char **argv) {
   int status = 1;
   try {
     const engine::run_plan plan = cli::take_run_plan(parsed.opts);
-    status = program(parsed.opts, plan, say).run();
+    program app(parsed.opts, plan, say);
+    status = app.finish(app.run());
   } catch (const std::exception &error) {
     say.error(error.what());
   }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <istream>
 
+#include "cli/user_files.hpp"
 #include "text/escape.hpp"
 #include "text/utf8.hpp"
 
@@ -63,12 +64,14 @@ std::string read_name_lines(std::istream &in, const std::string &source, std::ve
         break;
       }
       line.push_back(static_cast<char>(c));
+      // A byte order mark opens a file, or each of several files concatenated: never part of the name, and
+      // removed before it could count toward the length limit.
+      if (line.size() == 3 && line == "\xEF\xBB\xBF") line.clear();
     }
     if (too_long) {
       return label + std::to_string(line_number) + " " + text::quote(line, '"') +
              ": the name is longer than 1000 bytes";
     }
-    if (line_number == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (at_end && line.empty()) break;
     if (is_blank(line)) continue;
@@ -91,7 +94,9 @@ std::string read_input_file(const std::string &path, std::istream &standard_inpu
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0)
     return "--input: cannot open " + quote_value(path) + ": " + std::strerror(errno);
-  if (S_ISDIR(info.st_mode)) return "--input: cannot read " + quote_value(path) + ": it is a directory";
+  const std::string not_regular = not_regular_file(info);
+  // A FIFO or a device can still be given as standard input, where the shell does the blocking open.
+  if (!not_regular.empty()) return "--input: cannot read " + quote_value(path) + ": " + not_regular;
   std::ifstream file(path, std::ios::binary);
   if (!file) return "--input: cannot open " + quote_value(path) + ": " + std::strerror(errno);
   std::string problem = read_name_lines(file, path, names);

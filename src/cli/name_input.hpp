@@ -16,7 +16,8 @@ std::string name_problem(const std::string &name);
 // Nothing but spaces and tabs (or nothing at all).
 bool is_blank(std::string_view text);
 
-// Reads names from `in`, one per line: a leading UTF-8 byte order mark and a trailing "\r" are removed, blank
+// Reads names from `in`, one per line: a UTF-8 byte order mark at the start of any line (not only the first:
+// files concatenated) and a trailing "\r" are removed, blank
 // and whitespace-only lines are skipped, every other line goes through name_problem(). Appends the names to
 // `names` in order, duplicates included. Returns an empty string on success, else a message naming `source`
 // and the line ("names.txt line 7: ...") and stops there. A line longer than any valid name is rejected

@@ -76,8 +76,10 @@ Exit status:
   0    every artist was looked up (one without an exact match is looked up too)
   1    at least one artist failed
   2    usage error
+  3    output could not be written (report, --stream, --stats, --timeline...)
   130  interrupted by SIGINT
   143  terminated by SIGTERM
+  129  hung up (SIGHUP)
 
 Environment:
   ARTISTFETCH_BASE_URL       search endpoint used when --base-url is not given

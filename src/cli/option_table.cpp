@@ -10,7 +10,8 @@ const std::vector<option_spec> &option_table() {
       // Input
       {option_id::input, "--input", "", v::required, "FILE", "", c::file, {}, "Input",
        "read more names from FILE, one per line ('-' for standard input)",
-       "blank lines are skipped; may be given more than once"},
+       "blank lines and UTF-8 byte order marks are skipped; may be given more than once; FILE must be a regular file (a FIFO or a device "
+       "could block: give it as standard input)"},
       {option_id::end_of_options, "--", "", v::none, "", "", c::nothing, {}, "Input",
        "end of options: every later argument is a name",
        ""},
@@ -18,7 +19,8 @@ const std::vector<option_spec> &option_table() {
       // Query
       {option_id::base_url, "--base-url", "", v::required, "URL", "", c::nothing, {}, "Query",
        "search endpoint, http:// or https://",
-       "(default: $ARTISTFETCH_BASE_URL, else https://itunes.apple.com/search)"},
+       "with a host and a valid port, no fragment and no term parameter of its own (other query parameters are "
+       "kept) (default: $ARTISTFETCH_BASE_URL, else https://itunes.apple.com/search)"},
       {option_id::entity, "--entity", "", v::required, "ENTITY", "", c::nothing, {}, "Query",
        "entity to search for, ASCII letters only, such as album or musicTrack",
        "(default: album)"},
@@ -51,7 +53,8 @@ const std::vector<option_spec> &option_table() {
        "the report once on standard output, a timing table on standard error; excludes --sync"},
       {option_id::concurrency, "--concurrency", "", v::required, "N", "", c::nothing, {}, "Transfers",
        "requests in flight at once, 1 to 10000",
-       "(default: 50)"},
+       "capped, with a warning, at what the open-file limit allows once raised to its hard value (default: "
+       "50)"},
       {option_id::threads, "--threads", "", v::required, "N", "", c::nothing, {}, "Transfers",
        "event loops side by side, 1 to 64, each on a thread of its own with its own connections and a share "
        "of --concurrency",
@@ -70,7 +73,7 @@ const std::vector<option_spec> &option_table() {
        "(default: 10)"},
       {option_id::cacert, "--cacert", "", v::required, "FILE", "", c::file, {}, "Transfers",
        "CA certificates to verify the server with; TLS verification is always on",
-       "(default: the system's)"},
+       "a regular file, never a FIFO or a device (default: the system's)"},
 
       // Faults and limits
       {option_id::retries, "--retries", "", v::required, "N", "", c::nothing, {}, "Faults and limits",
@@ -111,7 +114,9 @@ const std::vector<option_spec> &option_table() {
        "keep successful answers in DIR, created if missing, and answer an artist from a fresh entry without "
        "any request (Apple asks clients to cache)",
        "such a record has \"attempts\":0; throttling answers and errors are never kept; --sync and "
-       "--compare never read or write it (default: $ARTISTFETCH_CACHE_DIR, else none)"},
+       "--compare never read or write it; as ssh does, a DIR that other users can write is not used and an "
+       "entry that is not the user's own regular file is refetched (default: $ARTISTFETCH_CACHE_DIR, else "
+       "none)"},
       {option_id::cache_ttl, "--cache-ttl", "", v::required, "DURATION", "", c::nothing, {}, "Cache",
        "how long an entry stays fresh: seconds, or a number with the suffix s, m, h or d",
        "0 refetches every time but still stores (default: 24h)"},

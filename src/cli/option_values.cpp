@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "cli/name_input.hpp"
+#include "cli/user_files.hpp"
 #include "engine/url.hpp"
 #include "text/escape.hpp"
 
@@ -61,17 +62,21 @@ std::string seconds_in(std::string_view value, double low, bool low_inclusive, d
   return {};
 }
 
-// The URL as libcurl reads it: http or https, with a host.
+// The URL as libcurl reads it: http or https, with a host, and fit to have "term=NAME" added to its query.
 std::string store_base_url(options &opts, std::string_view value) {
   for (char c : value) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte <= 0x20 || byte == 0x7F) return quote_value(value) + " contains a space or a control character";
   }
   const std::string url(value);
+  const bool http_like =
+      starts_with_ignoring_case(value, "http://") || starts_with_ignoring_case(value, "https://");
+  if (http_like) {
+    const std::string problem = engine::search_endpoint_problem(url);
+    if (!problem.empty()) return quote_value(value) + " " + problem;
+  }
   const std::string scheme = engine::url_scheme(url);
   if (scheme != "http" && scheme != "https") {  // libcurl found no host at all, or another scheme
-    const bool http_like =
-        starts_with_ignoring_case(value, "http://") || starts_with_ignoring_case(value, "https://");
     return quote_value(value) + (http_like ? " has no host" : " does not start with http:// or https://");
   }
   if (engine::url_host(url).empty()) return quote_value(value) + " has no host";
@@ -109,7 +114,8 @@ std::string set_cacert(options &opts, std::string_view value) {
   if (path.empty() || ::stat(path.c_str(), &info) != 0) {
     return "cannot use " + quote_value(value) + ": " + (path.empty() ? "empty path" : std::strerror(errno));
   }
-  if (S_ISDIR(info.st_mode)) return "cannot use " + quote_value(value) + ": it is a directory";
+  const std::string not_regular = not_regular_file(info);
+  if (!not_regular.empty()) return "cannot use " + quote_value(value) + ": " + not_regular;
   if (::access(path.c_str(), R_OK) != 0)
     return "cannot use " + quote_value(value) + ": " + std::strerror(errno);
   opts.cacert = path;

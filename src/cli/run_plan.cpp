@@ -53,10 +53,14 @@ std::unique_ptr<cache::cached_answers> open_configured_cache(const options &opts
   std::string directory = opts.cache_dir;
   if (directory.empty() && environment_dir != nullptr) directory = environment_dir;
   if (directory.empty()) return nullptr;
-  cache::response_cache store(std::move(directory), opts.cache_ttl_s);
+  cache::response_cache store(std::move(directory), opts.cache_ttl_s, opts.max_body);
   problem = store.prepare();
   if (!problem.empty()) return nullptr;
-  return std::make_unique<cache::cached_answers>(std::move(store), engine::query_urls(plan));
+  std::vector<std::string> urls = engine::query_urls(plan);
+  // The entries hold their URL: a password in --base-url must not land on disk.
+  if (engine::without_credentials(plan.base_url) != plan.base_url)
+    for (std::string &url : urls) url = engine::without_credentials(url);
+  return std::make_unique<cache::cached_answers>(std::move(store), std::move(urls));
 }
 
 }  // namespace cli

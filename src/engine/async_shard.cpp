@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "engine/parse_worker.hpp"
+#include "engine/stop_signals.hpp"
 #include "engine/token_bucket.hpp"
 #include "engine/write_batcher.hpp"
 
@@ -88,6 +89,7 @@ class async_run {
   write_batcher batcher_;      // before slots_: it must outlive every connection their handles opened
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
+  uv_signal_t sighup_{};
 
   std::deque<std::size_t> resends_;  // requests the server never processed: again at once, no token
   std::deque<std::size_t> retries_;  // retries whose backoff has ended
@@ -308,6 +310,7 @@ void async_run::close_handles() {
   batcher_.close();
   close_handle(reinterpret_cast<uv_handle_t *>(&sigint_));
   close_handle(reinterpret_cast<uv_handle_t *>(&sigterm_));
+  close_handle(reinterpret_cast<uv_handle_t *>(&sighup_));
 }
 
 shard_outcome async_run::run() {
@@ -328,10 +331,15 @@ shard_outcome async_run::run() {
   }
   uv_signal_init(&loop_, &sigint_);
   uv_signal_init(&loop_, &sigterm_);
-  sigint_.data = sigterm_.data = this;
-  // Every shard's loop watches both: libuv tells each loop of a signal.
+  uv_signal_init(&loop_, &sighup_);
+  sigint_.data = sigterm_.data = sighup_.data = this;
+  // Every shard's loop watches all three: libuv tells each loop of a signal.
   uv_signal_start(&sigint_, on_signal, SIGINT);
   uv_signal_start(&sigterm_, on_signal, SIGTERM);
+  uv_signal_start(&sighup_, on_signal, SIGHUP);
+  // A signal from before the loops (reading the names, the cache) stops the run at its first pump().
+  int none = 0;
+  shared_.signal.compare_exchange_strong(none, recorded_stop_signal());
 
   int rc = uvcurl_init(&loop_, &curl_);
   if (rc == 0) {

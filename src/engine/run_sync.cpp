@@ -10,6 +10,7 @@
 
 #include "engine/completion_relay.hpp"
 #include "engine/runners.hpp"
+#include "engine/stop_signals.hpp"
 #include "engine/throttle_breaker.hpp"
 #include "engine/token_bucket.hpp"
 
@@ -30,17 +31,19 @@ int abort_when_stopped(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 class stop_signals {
  public:
   stop_signals() {
-    stop_signal = 0;
+    stop_signal = recorded_stop_signal();  // one from before the run stops it at once
     struct sigaction action {};
     action.sa_handler = on_stop_signal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = 0;  // no SA_RESTART: nanosleep must return early
     sigaction(SIGINT, &action, &previous_int_);
     sigaction(SIGTERM, &action, &previous_term_);
+    sigaction(SIGHUP, &action, &previous_hup_);
   }
   ~stop_signals() {
     sigaction(SIGINT, &previous_int_, nullptr);
     sigaction(SIGTERM, &previous_term_, nullptr);
+    sigaction(SIGHUP, &previous_hup_, nullptr);
   }
   stop_signals(const stop_signals &) = delete;
   stop_signals &operator=(const stop_signals &) = delete;
@@ -48,6 +51,7 @@ class stop_signals {
  private:
   struct sigaction previous_int_ {};
   struct sigaction previous_term_ {};
+  struct sigaction previous_hup_ {};
 };
 
 // Sleeps for `seconds` unless a stop signal comes first.

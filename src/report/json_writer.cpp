@@ -1,6 +1,7 @@
 // The report as JSON: ndjson and one document. Every renderer builds one std::string, reserved ahead, so that
 // a report of many thousands of artists costs a few allocations and a single write.
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <string>
 #include <string_view>
@@ -121,11 +122,13 @@ std::string render_json(const std::vector<itunes::artist_record> &records) {
   return render_records(records, true);
 }
 
-void write_report(std::FILE *out, const std::vector<itunes::artist_record> &records, output_format format,
-                  bool color) {
+int write_report(std::FILE *out, const std::vector<itunes::artist_record> &records, output_format format,
+                 bool color) {
   std::string buffer;
-  const auto write_out = [out](std::string &text) {
-    std::fwrite(text.data(), 1, text.size(), out);
+  int error = 0;
+  // After the first failure nothing more is written: the rest would fail alike or land after a gap.
+  const auto write_out = [out, &error](std::string &text) {
+    if (error == 0) error = write_text(out, text);
     text.clear();
   };
   if (format == output_format::table) {
@@ -136,7 +139,14 @@ void write_report(std::FILE *out, const std::vector<itunes::artist_record> &reco
     buffer.reserve(chunk + 4096);
     emit_records(records, format == output_format::json, buffer, chunk, write_out);
   }
-  std::fflush(out);
+  return error;
+}
+
+int write_text(std::FILE *out, std::string_view text) {
+  errno = 0;
+  if (std::fwrite(text.data(), 1, text.size(), out) == text.size() && std::fflush(out) == 0) return 0;
+  // stdio may fail without setting errno (a stream already in error): say EIO rather than "Success".
+  return errno != 0 ? errno : EIO;
 }
 
 }  // namespace report

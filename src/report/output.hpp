@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "itunes/aggregator.hpp"
@@ -31,8 +32,12 @@ std::string render_table(const std::vector<itunes::artist_record> &records, bool
 
 // Writes the report to `out` in `format` and flushes it: ndjson and json record by record through a small
 // buffer, so a large report is never held whole in memory; the table (which needs every width first) at once.
-void write_report(std::FILE *out, const std::vector<itunes::artist_record> &records, output_format format,
-                  bool color);
+// Returns 0, or the errno of the first write or flush that failed (nothing more is written after it).
+int write_report(std::FILE *out, const std::vector<itunes::artist_record> &records, output_format format,
+                 bool color);
+
+// Writes `text` to `out` and flushes it. Returns 0, or the errno of the failure (EIO when stdio gave none).
+int write_text(std::FILE *out, std::string_view text);
 
 // "1 request", "2 requests": `count` and the noun in its number.
 std::string counted(std::size_t count, const char *one, const char *many);

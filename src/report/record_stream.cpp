@@ -7,11 +7,11 @@
 namespace report {
 
 void record_stream::artist_finished(std::size_t, const itunes::artist_record &record, std::string_view) {
+  if (error_ != 0) return;  // the output is gone: the run goes on, its records go nowhere
   std::string line = record_json(record);
   line += '\n';
   if (bar_ != nullptr) bar_->hide();
-  std::fwrite(line.data(), 1, line.size(), out_);
-  std::fflush(out_);
+  error_ = write_text(out_, line);
 }
 
 }  // namespace report

@@ -19,9 +19,13 @@ class record_stream : public engine::run_observer {
   void artist_finished(std::size_t artist, const itunes::artist_record &record,
                        std::string_view body) override;
 
+  // 0, or the errno of the first line that could not be written; no line is written after it.
+  int error() const { return error_; }
+
  private:
   std::FILE *out_;
   progress_bar *bar_;
+  int error_ = 0;
 };
 
 }  // namespace report

@@ -6,19 +6,11 @@
 #include <cstring>
 #include <utility>
 
+#include "report/output.hpp"
 #include "report/terminal.hpp"
 #include "report/timeline.hpp"
 
 namespace report {
-namespace {
-
-void write_stderr(const std::string &text) {
-  std::fwrite(text.data(), 1, text.size(), stderr);
-  std::fflush(stderr);
-}
-
-}  // namespace
-
 // Moves the bar as the run goes.
 class run_monitor::progress_observer : public engine::run_observer {
  public:
@@ -73,19 +65,30 @@ void run_monitor::end_run(const engine::run_report &report) {
 }
 
 std::string run_monitor::write_reports() {
-  if (settings_.timeline) write_stderr(render_timeline_text(runs_, terminal_width(STDERR_FILENO, 80)));
+  std::string problem;
+  const auto write_stderr = [&problem](const char *what, const std::string &text) {
+    const int error = write_text(stderr, text);
+    if (error != 0 && problem.empty())
+      problem = std::string("cannot write ") + what + ": " + std::strerror(error);
+  };
+  if (settings_.timeline)
+    write_stderr("--timeline", render_timeline_text(runs_, terminal_width(STDERR_FILENO, 80)));
   if (settings_.stats != stats_format::none) {
     std::vector<run_stats> stats;
     for (const run_record &run : runs_) stats.push_back(compute_stats(run));
-    write_stderr(settings_.stats == stats_format::json ? render_stats_json(stats) : render_stats_text(stats));
+    write_stderr("--stats",
+                 settings_.stats == stats_format::json ? render_stats_json(stats) : render_stats_text(stats));
   }
-  if (svg_file_ == nullptr) return {};
+  if (svg_file_ == nullptr) return problem;
   const std::string svg = render_timeline_svg(runs_);
-  const bool written = std::fwrite(svg.data(), 1, svg.size(), svg_file_) == svg.size();
-  const bool closed = std::fclose(svg_file_) == 0;
+  int error = write_text(svg_file_, svg);
+  errno = 0;
+  // The close is checked too: a full disk (or NFS) may report the failure only there.
+  if (std::fclose(svg_file_) != 0 && error == 0) error = errno != 0 ? errno : EIO;
   svg_file_ = nullptr;
-  if (written && closed) return {};
-  return "--timeline-svg: cannot write '" + settings_.timeline_svg + "': " + std::strerror(errno);
+  if (error != 0 && problem.empty())
+    problem = "--timeline-svg: cannot write '" + settings_.timeline_svg + "': " + std::strerror(error);
+  return problem;
 }
 
 }  // namespace report

@@ -47,8 +47,8 @@ class run_monitor {
   // The run that began last is over: erases the progress bar and keeps the run's requests for the reports.
   void end_run(const engine::run_report &report);
 
-  // Writes --timeline and --stats on stderr and the --timeline-svg file. Returns an empty string, or why
-  // the SVG could not be written.
+  // Writes --timeline and --stats on stderr and the --timeline-svg file, every write, flush and close
+  // checked. Returns an empty string, or why the first that failed could not be written.
   std::string write_reports();
 
  private:
