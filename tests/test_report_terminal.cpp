@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -21,12 +22,12 @@
 #include <string>
 #include <vector>
 
-#include "text/escape.hpp"
-#include "text/width.hpp"
 #include "report/output.hpp"
 #include "support/fixture_server.hpp"
 #include "support/run_artistfetch.hpp"
 #include "support/run_output.hpp"
+#include "text/escape.hpp"
+#include "text/width.hpp"
 
 extern char **environ;
 
@@ -50,18 +51,19 @@ struct pty_result {
   bool timed_out = false;
 };
 
-// Runs artistfetch with `args` on a new pseudo-terminal, 100 columns wide and in raw mode (no "\r\n"
+// Runs artistfetch with `args` on a new pseudo-terminal, `columns` wide and in raw mode (no "\r\n"
 // translation), as its stdin, stdout and stderr and its controlling terminal. `env` entries "K=V" replace K
-// in the environment, a bare "K" removes it; NO_COLOR is always removed first. The child is killed after
-// `timeout_s`; should this test process die, closing the terminal's master side hangs the child up.
+// in the environment, a bare "K" removes it; NO_COLOR and COLUMNS are always removed first. The child is
+// killed after `timeout_s`; should this test process die, closing the terminal's master side hangs the child
+// up.
 pty_result run_in_pty(const std::vector<std::string> &args, const std::vector<std::string> &env = {},
-                      double timeout_s = 60) {
+                      double timeout_s = 60, unsigned short columns = 100) {
   std::vector<std::string> argv_text{test_support::program_path()};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<std::string> env_text;
   auto overridden = [&](const std::string &entry) {
     const std::string key = entry.substr(0, entry.find('='));
-    if (key == "NO_COLOR") return true;
+    if (key == "NO_COLOR" || key == "COLUMNS") return true;
     for (const std::string &change : env)
       if (change.substr(0, change.find('=')) == key) return true;
     return false;
@@ -80,7 +82,7 @@ pty_result run_in_pty(const std::vector<std::string> &args, const std::vector<st
   struct termios mode {};
   cfmakeraw(&mode);
   struct winsize size {};
-  size.ws_col = 100;
+  size.ws_col = columns;
   size.ws_row = 40;
   int master = -1, slave = -1;
   REQUIRE(openpty(&master, &slave, nullptr, &mode, &size) == 0);
@@ -128,8 +130,6 @@ pty_result run_in_pty(const std::vector<std::string> &args, const std::vector<st
   return result;
 }
 
-
-
 bool contains(const std::string &text, const std::string &part) {
   return text.find(part) != std::string::npos;
 }
@@ -170,7 +170,6 @@ std::string temp_path(const std::string &suffix) {
   std::rename(path, with_suffix.c_str());
   return with_suffix;
 }
-
 
 std::size_t count_of(const std::string &text, const std::string &part) {
   std::size_t count = 0;
@@ -413,5 +412,69 @@ TEST_SUITE("terminal") {
     CHECK(result.err.find("stats (sync)") < result.err.find("stats (async)"));
     CHECK(count_of(result.err, "HTTP/1.1 x2") == 2);
     CHECK(contains(result.err, "p99"));
+  }
+
+  TEST_CASE("on a terminal the table fits the window: 80 columns need no cut, 50 cut the widest names") {
+    fixture_server server;
+    const auto table_lines = [](const pty_result &run) {
+      std::vector<std::string> lines;
+      for (std::string line : lines_of(run.output)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) lines.push_back(line);
+      }
+      return lines;
+    };
+    const std::vector<std::string> typical = {"--base-url",    server.base_url(), "--no-progress",
+                                              "--color=never", "Lorde",           "Taylor Swift",
+                                              "Dua Lipa"};
+    const pty_result typical_run = run_in_pty(typical, {}, 60, 80);
+    CAPTURE(typical_run.output);
+    const std::vector<std::string> typical_lines = table_lines(typical_run);
+    REQUIRE(typical_lines.size() == 13);
+    for (const std::string &line : typical_lines) CHECK(text::display_width(line) <= 80);
+    CHECK_FALSE(contains(typical_run.output, "\xE2\x80\xA6"));  // nothing cut
+    CHECK(contains(typical_run.output, "THE TORTURED POETS DEPARTMENT"));
+
+    // Billie Eilish's longest titles are wider than 80 columns allow: only they give way.
+    std::vector<std::string> args = typical;
+    args.insert(args.end(), {"Billie Eilish", "@404 Gone"});
+    const pty_result wide = run_in_pty(args, {}, 60, 80);
+    CAPTURE(wide.output);
+    const std::vector<std::string> at_80 = table_lines(wide);
+    REQUIRE(at_80.size() == 17);
+    for (const std::string &line : at_80) CHECK(text::display_width(line) <= 80);
+    CHECK(contains(wide.output, "THE TORTURED POETS DEPARTMENT"));
+    CHECK(contains(wide.output, "Billie Eilish  WHEN WE ALL FALL ASLEEP"));
+    CHECK(contains(wide.output, "\xE2\x80\xA6  2019-03-29      14  Alternative"));
+
+    const pty_result narrow = run_in_pty(args, {}, 60, 50);
+    CAPTURE(narrow.output);
+    const std::vector<std::string> at_50 = table_lines(narrow);
+    REQUIRE(at_50.size() == at_80.size());
+    for (const std::string &line : at_50) {
+      CAPTURE(line);
+      CHECK(text::display_width(line) <= 50);
+    }
+    // The names and titles gave way ("…"); the dates and track counts are whole under their headers.
+    CHECK(contains(narrow.output, "THE TORT\xE2\x80\xA6"));
+    CHECK(contains(at_50[0], "RELEASED    TRACKS"));
+    CHECK(contains(narrow.output, "2024-04-19      16"));
+    CHECK(contains(at_50.back(), "error: HTTP 404"));
+  }
+
+  TEST_CASE("COLUMNS, when set, is the width; a pipe is never cut") {
+    fixture_server server;
+    const std::vector<std::string> args = {"--base-url", server.base_url(), "--no-progress", "--color=never",
+                                           "--entity",   "musicArtist",     "Taylor Swift"};
+    const pty_result run = run_in_pty(args, {"COLUMNS=40"}, 60, 100);
+    CAPTURE(run.output);
+    for (const std::string &line : lines_of(run.output)) CHECK(text::display_width(line) <= 41);  // and '\r'
+    CHECK(contains(run.output, "https:"));
+    CHECK(contains(run.output, "\xE2\x80\xA6"));
+
+    std::vector<std::string> piped = args;
+    piped.push_back("--format=table");
+    const command_result file = run_artistfetch(piped, {"COLUMNS=40"});
+    CHECK(contains(file.out, "https://music.apple.com/us/artist/taylor-swift/159260351?uo=4"));
   }
 }

@@ -111,7 +111,7 @@ const std::vector<option_spec> &option_table() {
       {option_id::format, "--format", "", v::required, "FORMAT", "", c::choices,
        {{"ndjson", "one JSON object per artist and line, in input order"},
         {"json", "one document: {\"artists\":[...]}"},
-        {"table", "aligned columns ARTIST, ALBUM, RELEASED, TRACKS, GENRE"}},
+        {"table", "aligned columns that fit the kind of results, within the terminal's width"}},
        "Output",
        "output format",
        "an artist whose results hold no match gets \"suggestions\", the closest artist names ignoring case "
