@@ -180,6 +180,20 @@ std::size_t count_of(const std::string &text, const std::string &part) {
 
 const char *const progress_erase = "\r\x1b[K";
 
+// Runs python3's XML parser on `svg` with `root` (the document), `ns` (the SVG namespace) and `groups` (the
+// <g class="request ..."> elements) defined, then `script`; returns its stdout, its error, or "skipped"
+// without python3.
+std::string python_on_svg(const std::string &svg, const std::string &script) {
+  if (access("/usr/bin/python3", X_OK) != 0) return "skipped";
+  const std::string prelude =
+      "import sys, xml.etree.ElementTree as E\n"
+      "root = E.fromstring(sys.stdin.buffer.read())\n"
+      "ns = '{http://www.w3.org/2000/svg}'\n"
+      "groups = [g for g in root.iter(ns + 'g') if g.get('class', '').split()[:1] == ['request']]\n";
+  command_result parsed = test_support::run_command({"/usr/bin/python3", "-c", prelude + script}, svg, 30);
+  return parsed.exit_code == 0 ? parsed.out : parsed.err;
+}
+
 }  // namespace
 
 TEST_SUITE("terminal") {
@@ -346,17 +360,90 @@ TEST_SUITE("terminal") {
     CHECK(static_cast<long>(count_of(svg, "<g class=\"request")) == server.total_requests());
     CHECK(count_of(svg, "<g class=\"request") == 4);
     CHECK(contains(svg, "Tom &amp; Jerry &lt;live&gt;"));
-    if (access("/usr/bin/python3", X_OK) == 0) {
-      const std::string script =
-          "import sys, xml.etree.ElementTree as E\n"
-          "root = E.fromstring(sys.stdin.buffer.read())\n"
-          "ns = '{http://www.w3.org/2000/svg}'\n"
-          "groups = [g for g in root.iter(ns + 'g') if g.get('class', '').split()[:1] == ['request']]\n"
-          "print(len(groups), sum(len(g.findall(ns + 'rect')) for g in groups))\n";
-      command_result parsed = test_support::run_command({"/usr/bin/python3", "-c", script}, svg, 30);
-      CHECK(parsed.exit_code == 0);
-      CHECK(parsed.out == "4 8\n");
+    const std::string parsed =
+        python_on_svg(svg, "print(len(groups), sum(len(g.findall(ns + 'rect')) for g in groups))\n");
+    if (parsed != "skipped") CHECK(parsed == "4 8\n");
+  }
+
+  TEST_CASE("requests that failed after a 200 are drawn failed, with their error, in the SVG and the text") {
+    fixture_server server;
+    const std::string path = temp_path(".svg");
+    command_result result = run_artistfetch({"--base-url", server.base_url(), "--timeline", "--timeline-svg",
+                                             path, "--retries", "0", "Lorde", "@reset-after-headers Cut",
+                                             "@badjson Junk", "@short Half", "@404 Gone"});
+    CAPTURE(result.err);
+    CHECK(result.exit_code == 1);
+    const std::string svg = read_file(path);
+    std::remove(path.c_str());
+    CHECK(count_of(svg, "<g class=\"request failed\">") == 4);
+    CHECK(count_of(svg, "<g class=\"request\">") == 1);
+    CHECK(count_of(svg, "<rect class=\"swatch\"") == 3);
+    CHECK(contains(svg, ">seconds since start</text>"));
+    const auto tooltip = [&svg](const std::string &name) {
+      const std::size_t at = svg.find("<title>" + name + ":");
+      return at == std::string::npos ? std::string() : svg.substr(at, svg.find("</title>", at) - at);
+    };
+    CHECK(contains(tooltip("@reset-after-headers Cut"), "(curl error"));
+    CHECK(contains(tooltip("@badjson Junk"), "not valid JSON"));
+    CHECK(contains(tooltip("@short Half"), "(curl error"));
+    CHECK(contains(tooltip("@404 Gone"), "HTTP 404"));
+    CHECK(contains(tooltip("Lorde"), "HTTP 200"));
+    for (const char *name : {"@reset-after-headers Cut", "@badjson Junk", "@short Half"})
+      CHECK_FALSE(contains(tooltip(name), "HTTP 200"));
+    const std::string parsed = python_on_svg(
+        svg,
+        "failed = [g for g in groups if g.get('class') == 'request failed']\n"
+        "red = [r for g in failed for r in g.findall(ns + 'rect') if r.get('fill') == '#c0392b' and "
+        "float(r.get('width')) >= 4]\n"
+        "legend = [g for g in root.iter(ns + 'g') if g.get('class') == 'legend']\n"
+        "print(len(groups), len(failed), len(red), len(legend))\n");
+    if (parsed != "skipped") CHECK(parsed == "5 4 4 1\n");
+    // The text timeline names each error after its bar.
+    for (const std::string &line : lines_of(result.err)) {
+      if (line.rfind("@badjson Junk ", 0) == 0) CHECK(contains(line, "response is not valid"));
+      if (line.rfind("@reset-after-header", 0) == 0) CHECK(contains(line, "Recv failure"));
+      if (line.rfind("@404 Gone ", 0) == 0) CHECK(contains(line, "HTTP 404"));
+      if (line.rfind("Lorde ", 0) == 0) CHECK_FALSE(contains(line, "HTTP"));
     }
+  }
+
+  TEST_CASE("--stats counts an artist's retries and Retry-After wait in its time") {
+    fixture_server server;
+    command_result result =
+        run_artistfetch({"--base-url", server.base_url(), "--stats=json", "Lorde", "@503once Waited"});
+    CAPTURE(result.err);
+    CHECK(result.exit_code == 0);
+    rapidjson::Document document;
+    document.Parse(result.err.c_str(), result.err.size());
+    REQUIRE_FALSE(document.HasParseError());
+    const auto &slowest = document["runs"][0]["slowest"];
+    REQUIRE(slowest.Size() == 2);
+    CHECK(std::string(slowest[0]["artist"].GetString()) == "@503once Waited");
+    CHECK(slowest[0]["requests"].GetInt() == 2);
+    // "Retry-After: 1" is waited for: the artist took at least that second, whatever the machine's speed.
+    CHECK(slowest[0]["total_ms"].GetDouble() >= 1000.0);
+  }
+
+  TEST_CASE("when artists failed, stderr ends with how many; not with -q, not when none did") {
+    fixture_server server;
+    const std::vector<std::string> names = {"Lorde", "@404 Gone", "@500 Broken"};
+    std::vector<std::string> args = {"--base-url", server.base_url(), "--retries", "0", "--stats"};
+    args.insert(args.end(), names.begin(), names.end());
+    command_result result = run_artistfetch(args);
+    CHECK(result.exit_code == 1);
+    const std::vector<std::string> lines = lines_of(result.err);
+    REQUIRE_FALSE(lines.empty());
+    CHECK(lines.back() == "artistfetch: 2 of 3 artists failed");
+    CHECK(count_of(result.err, "artists failed") == 1);
+
+    args.push_back("-q");
+    CHECK_FALSE(contains(run_artistfetch(args).err, "failed"));
+    command_result fine = run_artistfetch({"--base-url", server.base_url(), "Lorde"});
+    CHECK(fine.exit_code == 0);
+    CHECK(fine.err.empty());
+    command_result compared =
+        run_artistfetch({"--base-url", server.base_url(), "--compare", "Lorde", "@404 Gone"});
+    CHECK(lines_of(compared.err).back() == "artistfetch: 1 of 2 artists failed");
   }
 
   TEST_CASE("a --timeline-svg file that cannot be written stops the run before any request") {
@@ -420,7 +507,7 @@ TEST_SUITE("terminal") {
       std::vector<std::string> lines;
       for (std::string line : lines_of(run.output)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (!line.empty()) lines.push_back(line);
+        if (!line.empty() && line.rfind("artistfetch: ", 0) != 0) lines.push_back(line);
       }
       return lines;
     };
@@ -460,6 +547,7 @@ TEST_SUITE("terminal") {
     CHECK(contains(at_50[0], "RELEASED    TRACKS"));
     CHECK(contains(narrow.output, "2024-04-19      16"));
     CHECK(contains(at_50.back(), "error: HTTP 404"));
+    CHECK(contains(narrow.output, "artistfetch: 1 of 5 artists failed"));
   }
 
   TEST_CASE("COLUMNS, when set, is the width; a pipe is never cut") {

@@ -79,6 +79,7 @@ class program {
   // into exit status 1 when the run itself went well.
   int with_reports(int status) {
     const std::string problem = monitor_.write_reports();
+    say_.artists_failed(monitor_.failed_artists(), monitor_.artists_in_run());
     if (problem.empty()) return status;
     say_.error(problem);
     return status != 0 ? status : 1;

@@ -139,7 +139,7 @@ const std::vector<option_spec> &option_table() {
        "no progress bar",
        ""},
       {option_id::quiet, "--quiet", "-q", v::none, "", "", c::nothing, {}, "Progress and diagnostics",
-       "no progress bar (unless --progress) and no warnings",
+       "no progress bar (unless --progress), no warnings, no closing count of failed artists",
        "errors, --stats, --timeline and the --compare timing table still print"},
       {option_id::stats, "--stats", "", v::optional, "FORMAT", "text", c::choices,
        {{"text", ""},
