@@ -147,14 +147,18 @@ const std::vector<option_spec> &option_table() {
        "Progress and diagnostics",
        "after the run, on stderr: requests, retries, bytes, connections opened and reused, HTTP versions, "
        "latency p50/p90/p99/max of DNS, connect, TLS, first byte and total, the slowest artists",
-       "FORMAT is text (the default) or json (one JSON object); both runs with --compare"},
+       "FORMAT is text (the default) or json (one JSON object); both runs with --compare; an artist's time "
+       "runs from its first request's start to its record, retries and Retry-After waits included"},
       {option_id::timeline, "--timeline", "", v::none, "", "", c::nothing, {}, "Progress and diagnostics",
        "after the run, on stderr: a waterfall of every request (waiting for the first byte, then "
        "transferring) on one time axis",
-       "a retry on a row of its own; with --compare, the sync run above the async run, same scale"},
+       "a retry on a row of its own; with --compare, the sync run above the async run, same scale; after the "
+       "bar of a failed request, what went wrong: an HTTP status, or the error of a 200 whose transfer or "
+       "body failed"},
       {option_id::timeline_svg, "--timeline-svg", "", v::required, "FILE", "", c::file, {}, "Progress and "
                                                                                             "diagnostics",
        "the same waterfall as an SVG image written to FILE",
+       "failed requests in red (class \"request failed\"), with a legend and an axis in seconds since start; "
        "a FILE that cannot be written stops the run before any request"},
 
       // Other
