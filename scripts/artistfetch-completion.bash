@@ -35,7 +35,7 @@
 #   --color[=WHEN]: colors in the table: auto (only when stdout is a terminal and NO_COLOR is unset or empty), always or never
 #   --progress: a progress bar on stderr (done/total, failures, requests per second, ETA), redrawn in place and erased at the end
 #   --no-progress: no progress bar
-#   -q, --quiet: no progress bar (unless --progress) and no warnings
+#   -q, --quiet: no progress bar (unless --progress), no warnings, no closing count of failed artists
 #   --stats[=FORMAT]: after the run, on stderr: requests, retries, bytes, connections opened and reused, HTTP versions, latency p50/p90/p99/max of DNS, connect, TLS, first byte and total, the slowest artists
 #   --timeline: after the run, on stderr: a waterfall of every request (waiting for the first byte, then transferring) on one time axis
 #   --timeline-svg FILE: the same waterfall as an SVG image written to FILE

@@ -9,10 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/completion_relay.hpp"
 #include "cli/options.hpp"
-#include "text/escape.hpp"
-#include "text/width.hpp"
+#include "engine/completion_relay.hpp"
 #include "report/output.hpp"
 #include "report/progress.hpp"
 #include "report/run_log.hpp"
@@ -21,6 +19,8 @@
 #include "report/timeline.hpp"
 #include "support/fixture_server.hpp"
 #include "support/run_output.hpp"
+#include "text/escape.hpp"
+#include "text/width.hpp"
 
 namespace {
 
@@ -32,7 +32,7 @@ const std::string tick_glyph = "\xE2\x94\xAC";
 
 // A finished request; times in milliseconds for readability.
 report::request_event request(std::size_t artist, int attempt, double start_ms, double first_byte_ms,
-                           double end_ms, long status = 200) {
+                              double end_ms, long status = 200) {
   report::request_event event;
   event.artist = artist;
   event.attempt = attempt;
@@ -69,7 +69,6 @@ report::run_record sample_run() {
   run.requests = {a, b1, c, b2};
   return run;
 }
-
 
 std::size_t count_of(const std::string &text, const std::string &part) {
   std::size_t count = 0;
@@ -147,6 +146,10 @@ std::string xml_problem(const std::string &xml) {
   return "";
 }
 
+bool contains(const std::string &text, const std::string &part) {
+  return text.find(part) != std::string::npos;
+}
+
 // python3's XML parser, when python3 is there: "ok N" with N the <g class="request"> elements, or its error.
 std::string python_parse(const std::string &xml) {
   if (access("/usr/bin/python3", X_OK) != 0) return "skipped";
@@ -190,7 +193,7 @@ TEST_SUITE("observers") {
     log.request_started(1);
     log.request_finished(1, ok);
     log.request_finished(1, ok);  // no request open: ignored
-    log.request_started(7);                      // no such artist: ignored
+    log.request_started(7);       // no such artist: ignored
     report::run_record run = log.finish(1.5);
     CHECK(run.label == "sync");
     CHECK(run.wall_s == 1.5);
@@ -247,7 +250,7 @@ TEST_SUITE("observers") {
     CHECK(stats.total.p50_ms == doctest::Approx(6.0));
     REQUIRE(stats.slowest.size() == 3);
     CHECK(stats.slowest[0].artist == "B");
-    CHECK(stats.slowest[0].total_ms == doctest::Approx(20.0));
+    CHECK(stats.slowest[0].total_ms == doctest::Approx(39.0));  // from its first start to its last end
     CHECK(stats.slowest[0].requests == 2);
     CHECK(stats.slowest[1].artist == "A");
     CHECK(stats.slowest[2].artist == "C");
@@ -304,7 +307,7 @@ TEST_SUITE("observers") {
     for (const char *part :
          {"stats (async): 4 requests for 3 artists (1 retry)", "1220 bytes", "1 opened, 2 reused",
           "HTTP/1.1 x3", "p50", "p90", "p99", "max", "dns", "connect", "tls", "first byte", "total",
-          "slowest artists", "20.0 ms  B (2 requests)"}) {
+          "slowest artists", "39.0 ms  B (2 requests)"}) {
       CAPTURE(part);
       CHECK(text.find(part) != std::string::npos);
     }
@@ -408,6 +411,78 @@ TEST_SUITE("observers") {
     CHECK(svg.find("id=\"run-sync\"") < svg.find("id=\"run-async\""));
     const std::string parsed = python_parse(svg);
     if (parsed != "skipped") CHECK(parsed == "ok 8");
+  }
+
+  TEST_CASE("a request that failed after its 200 is drawn red, visibly, and named by its error") {
+    report::run_record run;
+    run.label = "async";
+    run.artists = {"Reset", "Bad JSON", "Fine"};
+    report::request_event reset = request(0, 1, 0, 5, 5);  // the reset came with the first byte
+    reset.completed = false;
+    report::request_event bad_json = request(1, 1, 0, 4, 6);
+    bad_json.error = "response is not valid JSON (Invalid value. at byte 0)";
+    run.requests = {reset, bad_json, request(2, 1, 0, 3, 900)};
+    const std::string svg = report::render_timeline_svg({run});
+    CHECK(xml_problem(svg) == "");
+    CHECK(count_of(svg, "<g class=\"request failed\">") == 2);
+    CHECK(count_of(svg, "<g class=\"request\">") == 1);
+    CHECK(count_of(svg, "fill=\"#c0392b\"/>") == 2 + 1);  // and the legend's swatch
+    // The reset's red bar is 4 px wide, not a sliver; no tooltip calls a failure "HTTP 200".
+    const std::size_t reset_group = svg.find("<g class=\"request failed\"><title>Reset:");
+    REQUIRE(reset_group != std::string::npos);
+    const std::string group = svg.substr(reset_group, svg.find("</g>", reset_group) - reset_group);
+    CHECK(contains(group, "failed after HTTP 200</title>"));
+    CHECK(contains(group, "class=\"transfer\""));
+    CHECK(contains(group, "width=\"4\" height=\"10\" fill=\"#c0392b\""));
+    CHECK(contains(svg, "Bad JSON: start 0.0 ms, first byte 4.0 ms, end 6.0 ms, response is not valid JSON"));
+    CHECK(count_of(svg, "ms, HTTP 200</title>") == 1);  // the one that went well
+    // A legend with a swatch per colour, and the axis's title.
+    CHECK(count_of(svg, "<rect class=\"swatch\"") == 3);
+    CHECK(contains(svg, "<g class=\"legend\">"));
+    CHECK(contains(svg, ">seconds since start</text>"));
+    CHECK_FALSE(contains(svg, "class=\"axis top\""));  // short: one axis, at the bottom
+    const std::string text = report::render_timeline_text({run}, 100);
+    CHECK(contains(text, "failed after HTTP 200"));
+    CHECK(contains(text, "response is not valid JSON"));
+    for (const std::string &line : lines_of(text)) CHECK(text::display_width(line) <= 100);
+  }
+
+  TEST_CASE("a tall SVG gets an axis at the top too; a compare picture states the speedup") {
+    report::run_record run;
+    run.label = "async";
+    for (int i = 0; i < 80; ++i) {
+      run.artists.push_back("artist " + std::to_string(i));
+      run.requests.push_back(request(static_cast<std::size_t>(i), 1, i, i + 1, i + 2));
+    }
+    const std::string tall = report::render_timeline_svg({run});
+    CHECK(xml_problem(tall) == "");
+    CHECK(count_of(tall, "class=\"axis top\"") == 1);
+    CHECK(count_of(tall, "class=\"axis bottom\"") == 1);
+    CHECK(count_of(tall, ">seconds since start</text>") == 2);
+
+    report::run_record sync_run = sample_run(), async_run = sample_run();
+    sync_run.label = "sync";
+    sync_run.wall_s = 1.2;
+    async_run.wall_s = 0.3;
+    const std::string compared = report::render_timeline_svg({sync_run, async_run});
+    CHECK(contains(compared, "<text class=\"speedup\""));
+    CHECK(contains(compared, "sync took 1.200 s, async 0.300 s: 4.00x"));
+    CHECK_FALSE(contains(report::render_timeline_svg({async_run}), "speedup"));
+  }
+
+  TEST_CASE("an artist's time in the stats runs from its first request to its record") {
+    report::run_record run;
+    run.label = "async";
+    run.artists = {"Retried", "Quick"};
+    // Retried: a 503 from 0 to 5 ms, a wait, the retry from 1005 to 1010 ms, its record at 1011 ms.
+    run.requests = {request(0, 1, 0, 4, 5, 503), request(1, 1, 0, 2, 20), request(0, 2, 1005, 1008, 1010)};
+    run.artist_done_us = {1011000, 21000};
+    const report::run_stats stats = report::compute_stats(run);
+    REQUIRE(stats.slowest.size() == 2);
+    CHECK(stats.slowest[0].artist == "Retried");
+    CHECK(stats.slowest[0].total_ms == doctest::Approx(1011.0));
+    CHECK(stats.slowest[0].requests == 2);
+    CHECK(stats.slowest[1].total_ms == doctest::Approx(21.0));
   }
 
   TEST_CASE("an empty run still gives a valid timeline") {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "report/output.hpp"
 #include "text/escape.hpp"
 #include "text/width.hpp"
-#include "report/output.hpp"
 
 namespace {
 
@@ -235,7 +235,7 @@ TEST_SUITE("output") {
   TEST_CASE("an ok artist without matches gets one row saying so") {
     const std::string table = report::render_table({ok_record("Nobody", {})});
     CHECK(table ==
-          "ARTIST  ALBUM             RELEASED  TRACKS  GENRE\n"
+          "ARTIST  ALBUM  RELEASED  TRACKS  GENRE\n"
           "Nobody  (no exact match)\n");
   }
 
@@ -319,6 +319,34 @@ TEST_SUITE("output") {
     REQUIRE(lines.size() == 3);
     CHECK(lines[1] == "A       error:");
     CHECK(lines[2] == "B       x");
+  }
+
+  TEST_CASE("within a width, the widest name column gives way first and emoji count two columns") {
+    const std::vector<itunes::artist_record> records = {
+        ok_record(
+            "I \xE2\x9D\xA4\xEF\xB8\x8F NY",  // "I ❤️ NY": 7 columns
+            {make_album("A very long album title that will not fit", "2016-04-23T07:00:00Z", 12, "Pop")}),
+        error_record("\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7",
+                     "Timeout was reached (curl error 28), a message longer than the window", 0, 4),
+    };
+    const std::vector<std::string> full = split_lines(report::render_table(records));
+    CHECK(
+        full[1] ==
+        "I \xE2\x9D\xA4\xEF\xB8\x8F NY  A very long album title that will not fit  2016-04-23      12  Pop");
+    const std::vector<std::string> lines = split_lines(report::render_table(records, false, 50));
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0] == "ARTIST   ALBUM           RELEASED    TRACKS  GENRE");
+    CHECK(lines[1] == "I \xE2\x9D\xA4\xEF\xB8\x8F NY  A very long a\xE2\x80\xA6  2016-04-23      12  Pop");
+    CHECK(lines[2] ==
+          "\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7       "
+          "error: Timeout was reached (curl error 2\xE2\x80\xA6");
+    for (const std::string &line : lines) CHECK(text::display_width(line) <= 50);
+    // Too narrow for every column: the rightmost are left out, no line is wider than asked.
+    for (const std::size_t width : {1, 3, 5, 12, 20}) {
+      CAPTURE(width);
+      for (const std::string &line : split_lines(report::render_table(records, false, width)))
+        CHECK(text::display_width(line) <= width);
+    }
   }
 
   TEST_CASE("an empty report renders the header alone") {

@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -21,12 +22,12 @@
 #include <string>
 #include <vector>
 
-#include "text/escape.hpp"
-#include "text/width.hpp"
 #include "report/output.hpp"
 #include "support/fixture_server.hpp"
 #include "support/run_artistfetch.hpp"
 #include "support/run_output.hpp"
+#include "text/escape.hpp"
+#include "text/width.hpp"
 
 extern char **environ;
 
@@ -50,18 +51,19 @@ struct pty_result {
   bool timed_out = false;
 };
 
-// Runs artistfetch with `args` on a new pseudo-terminal, 100 columns wide and in raw mode (no "\r\n"
+// Runs artistfetch with `args` on a new pseudo-terminal, `columns` wide and in raw mode (no "\r\n"
 // translation), as its stdin, stdout and stderr and its controlling terminal. `env` entries "K=V" replace K
-// in the environment, a bare "K" removes it; NO_COLOR is always removed first. The child is killed after
-// `timeout_s`; should this test process die, closing the terminal's master side hangs the child up.
+// in the environment, a bare "K" removes it; NO_COLOR and COLUMNS are always removed first. The child is
+// killed after `timeout_s`; should this test process die, closing the terminal's master side hangs the child
+// up.
 pty_result run_in_pty(const std::vector<std::string> &args, const std::vector<std::string> &env = {},
-                      double timeout_s = 60) {
+                      double timeout_s = 60, unsigned short columns = 100) {
   std::vector<std::string> argv_text{test_support::program_path()};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<std::string> env_text;
   auto overridden = [&](const std::string &entry) {
     const std::string key = entry.substr(0, entry.find('='));
-    if (key == "NO_COLOR") return true;
+    if (key == "NO_COLOR" || key == "COLUMNS") return true;
     for (const std::string &change : env)
       if (change.substr(0, change.find('=')) == key) return true;
     return false;
@@ -80,7 +82,7 @@ pty_result run_in_pty(const std::vector<std::string> &args, const std::vector<st
   struct termios mode {};
   cfmakeraw(&mode);
   struct winsize size {};
-  size.ws_col = 100;
+  size.ws_col = columns;
   size.ws_row = 40;
   int master = -1, slave = -1;
   REQUIRE(openpty(&master, &slave, nullptr, &mode, &size) == 0);
@@ -128,8 +130,6 @@ pty_result run_in_pty(const std::vector<std::string> &args, const std::vector<st
   return result;
 }
 
-
-
 bool contains(const std::string &text, const std::string &part) {
   return text.find(part) != std::string::npos;
 }
@@ -171,7 +171,6 @@ std::string temp_path(const std::string &suffix) {
   return with_suffix;
 }
 
-
 std::size_t count_of(const std::string &text, const std::string &part) {
   std::size_t count = 0;
   for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size()))
@@ -180,6 +179,20 @@ std::size_t count_of(const std::string &text, const std::string &part) {
 }
 
 const char *const progress_erase = "\r\x1b[K";
+
+// Runs python3's XML parser on `svg` with `root` (the document), `ns` (the SVG namespace) and `groups` (the
+// <g class="request ..."> elements) defined, then `script`; returns its stdout, its error, or "skipped"
+// without python3.
+std::string python_on_svg(const std::string &svg, const std::string &script) {
+  if (access("/usr/bin/python3", X_OK) != 0) return "skipped";
+  const std::string prelude =
+      "import sys, xml.etree.ElementTree as E\n"
+      "root = E.fromstring(sys.stdin.buffer.read())\n"
+      "ns = '{http://www.w3.org/2000/svg}'\n"
+      "groups = [g for g in root.iter(ns + 'g') if g.get('class', '').split()[:1] == ['request']]\n";
+  command_result parsed = test_support::run_command({"/usr/bin/python3", "-c", prelude + script}, svg, 30);
+  return parsed.exit_code == 0 ? parsed.out : parsed.err;
+}
 
 }  // namespace
 
@@ -347,17 +360,90 @@ TEST_SUITE("terminal") {
     CHECK(static_cast<long>(count_of(svg, "<g class=\"request")) == server.total_requests());
     CHECK(count_of(svg, "<g class=\"request") == 4);
     CHECK(contains(svg, "Tom &amp; Jerry &lt;live&gt;"));
-    if (access("/usr/bin/python3", X_OK) == 0) {
-      const std::string script =
-          "import sys, xml.etree.ElementTree as E\n"
-          "root = E.fromstring(sys.stdin.buffer.read())\n"
-          "ns = '{http://www.w3.org/2000/svg}'\n"
-          "groups = [g for g in root.iter(ns + 'g') if g.get('class', '').split()[:1] == ['request']]\n"
-          "print(len(groups), sum(len(g.findall(ns + 'rect')) for g in groups))\n";
-      command_result parsed = test_support::run_command({"/usr/bin/python3", "-c", script}, svg, 30);
-      CHECK(parsed.exit_code == 0);
-      CHECK(parsed.out == "4 8\n");
+    const std::string parsed =
+        python_on_svg(svg, "print(len(groups), sum(len(g.findall(ns + 'rect')) for g in groups))\n");
+    if (parsed != "skipped") CHECK(parsed == "4 8\n");
+  }
+
+  TEST_CASE("requests that failed after a 200 are drawn failed, with their error, in the SVG and the text") {
+    fixture_server server;
+    const std::string path = temp_path(".svg");
+    command_result result = run_artistfetch({"--base-url", server.base_url(), "--timeline", "--timeline-svg",
+                                             path, "--retries", "0", "Lorde", "@reset-after-headers Cut",
+                                             "@badjson Junk", "@short Half", "@404 Gone"});
+    CAPTURE(result.err);
+    CHECK(result.exit_code == 1);
+    const std::string svg = read_file(path);
+    std::remove(path.c_str());
+    CHECK(count_of(svg, "<g class=\"request failed\">") == 4);
+    CHECK(count_of(svg, "<g class=\"request\">") == 1);
+    CHECK(count_of(svg, "<rect class=\"swatch\"") == 3);
+    CHECK(contains(svg, ">seconds since start</text>"));
+    const auto tooltip = [&svg](const std::string &name) {
+      const std::size_t at = svg.find("<title>" + name + ":");
+      return at == std::string::npos ? std::string() : svg.substr(at, svg.find("</title>", at) - at);
+    };
+    CHECK(contains(tooltip("@reset-after-headers Cut"), "(curl error"));
+    CHECK(contains(tooltip("@badjson Junk"), "not valid JSON"));
+    CHECK(contains(tooltip("@short Half"), "(curl error"));
+    CHECK(contains(tooltip("@404 Gone"), "HTTP 404"));
+    CHECK(contains(tooltip("Lorde"), "HTTP 200"));
+    for (const char *name : {"@reset-after-headers Cut", "@badjson Junk", "@short Half"})
+      CHECK_FALSE(contains(tooltip(name), "HTTP 200"));
+    const std::string parsed = python_on_svg(
+        svg,
+        "failed = [g for g in groups if g.get('class') == 'request failed']\n"
+        "red = [r for g in failed for r in g.findall(ns + 'rect') if r.get('fill') == '#c0392b' and "
+        "float(r.get('width')) >= 4]\n"
+        "legend = [g for g in root.iter(ns + 'g') if g.get('class') == 'legend']\n"
+        "print(len(groups), len(failed), len(red), len(legend))\n");
+    if (parsed != "skipped") CHECK(parsed == "5 4 4 1\n");
+    // The text timeline names each error after its bar.
+    for (const std::string &line : lines_of(result.err)) {
+      if (line.rfind("@badjson Junk ", 0) == 0) CHECK(contains(line, "response is not valid"));
+      if (line.rfind("@reset-after-header", 0) == 0) CHECK(contains(line, "Recv failure"));
+      if (line.rfind("@404 Gone ", 0) == 0) CHECK(contains(line, "HTTP 404"));
+      if (line.rfind("Lorde ", 0) == 0) CHECK_FALSE(contains(line, "HTTP"));
     }
+  }
+
+  TEST_CASE("--stats counts an artist's retries and Retry-After wait in its time") {
+    fixture_server server;
+    command_result result =
+        run_artistfetch({"--base-url", server.base_url(), "--stats=json", "Lorde", "@503once Waited"});
+    CAPTURE(result.err);
+    CHECK(result.exit_code == 0);
+    rapidjson::Document document;
+    document.Parse(result.err.c_str(), result.err.size());
+    REQUIRE_FALSE(document.HasParseError());
+    const auto &slowest = document["runs"][0]["slowest"];
+    REQUIRE(slowest.Size() == 2);
+    CHECK(std::string(slowest[0]["artist"].GetString()) == "@503once Waited");
+    CHECK(slowest[0]["requests"].GetInt() == 2);
+    // "Retry-After: 1" is waited for: the artist took at least that second, whatever the machine's speed.
+    CHECK(slowest[0]["total_ms"].GetDouble() >= 1000.0);
+  }
+
+  TEST_CASE("when artists failed, stderr ends with how many; not with -q, not when none did") {
+    fixture_server server;
+    const std::vector<std::string> names = {"Lorde", "@404 Gone", "@500 Broken"};
+    std::vector<std::string> args = {"--base-url", server.base_url(), "--retries", "0", "--stats"};
+    args.insert(args.end(), names.begin(), names.end());
+    command_result result = run_artistfetch(args);
+    CHECK(result.exit_code == 1);
+    const std::vector<std::string> lines = lines_of(result.err);
+    REQUIRE_FALSE(lines.empty());
+    CHECK(lines.back() == "artistfetch: 2 of 3 artists failed");
+    CHECK(count_of(result.err, "artists failed") == 1);
+
+    args.push_back("-q");
+    CHECK_FALSE(contains(run_artistfetch(args).err, "failed"));
+    command_result fine = run_artistfetch({"--base-url", server.base_url(), "Lorde"});
+    CHECK(fine.exit_code == 0);
+    CHECK(fine.err.empty());
+    command_result compared =
+        run_artistfetch({"--base-url", server.base_url(), "--compare", "Lorde", "@404 Gone"});
+    CHECK(lines_of(compared.err).back() == "artistfetch: 1 of 2 artists failed");
   }
 
   TEST_CASE("a --timeline-svg file that cannot be written stops the run before any request") {
@@ -413,5 +499,70 @@ TEST_SUITE("terminal") {
     CHECK(result.err.find("stats (sync)") < result.err.find("stats (async)"));
     CHECK(count_of(result.err, "HTTP/1.1 x2") == 2);
     CHECK(contains(result.err, "p99"));
+  }
+
+  TEST_CASE("on a terminal the table fits the window: 80 columns need no cut, 50 cut the widest names") {
+    fixture_server server;
+    const auto table_lines = [](const pty_result &run) {
+      std::vector<std::string> lines;
+      for (std::string line : lines_of(run.output)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty() && line.rfind("artistfetch: ", 0) != 0) lines.push_back(line);
+      }
+      return lines;
+    };
+    const std::vector<std::string> typical = {"--base-url",    server.base_url(), "--no-progress",
+                                              "--color=never", "Lorde",           "Taylor Swift",
+                                              "Dua Lipa"};
+    const pty_result typical_run = run_in_pty(typical, {}, 60, 80);
+    CAPTURE(typical_run.output);
+    const std::vector<std::string> typical_lines = table_lines(typical_run);
+    REQUIRE(typical_lines.size() == 13);
+    for (const std::string &line : typical_lines) CHECK(text::display_width(line) <= 80);
+    CHECK_FALSE(contains(typical_run.output, "\xE2\x80\xA6"));  // nothing cut
+    CHECK(contains(typical_run.output, "THE TORTURED POETS DEPARTMENT"));
+
+    // Billie Eilish's longest titles are wider than 80 columns allow: only they give way.
+    std::vector<std::string> args = typical;
+    args.insert(args.end(), {"Billie Eilish", "@404 Gone"});
+    const pty_result wide = run_in_pty(args, {}, 60, 80);
+    CAPTURE(wide.output);
+    const std::vector<std::string> at_80 = table_lines(wide);
+    REQUIRE(at_80.size() == 17);
+    for (const std::string &line : at_80) CHECK(text::display_width(line) <= 80);
+    CHECK(contains(wide.output, "THE TORTURED POETS DEPARTMENT"));
+    CHECK(contains(wide.output, "Billie Eilish  WHEN WE ALL FALL ASLEEP"));
+    CHECK(contains(wide.output, "\xE2\x80\xA6  2019-03-29      14  Alternative"));
+
+    const pty_result narrow = run_in_pty(args, {}, 60, 50);
+    CAPTURE(narrow.output);
+    const std::vector<std::string> at_50 = table_lines(narrow);
+    REQUIRE(at_50.size() == at_80.size());
+    for (const std::string &line : at_50) {
+      CAPTURE(line);
+      CHECK(text::display_width(line) <= 50);
+    }
+    // The names and titles gave way ("…"); the dates and track counts are whole under their headers.
+    CHECK(contains(narrow.output, "THE TORT\xE2\x80\xA6"));
+    CHECK(contains(at_50[0], "RELEASED    TRACKS"));
+    CHECK(contains(narrow.output, "2024-04-19      16"));
+    CHECK(contains(at_50.back(), "error: HTTP 404"));
+    CHECK(contains(narrow.output, "artistfetch: 1 of 5 artists failed"));
+  }
+
+  TEST_CASE("COLUMNS, when set, is the width; a pipe is never cut") {
+    fixture_server server;
+    const std::vector<std::string> args = {"--base-url", server.base_url(), "--no-progress", "--color=never",
+                                           "--entity",   "musicArtist",     "Taylor Swift"};
+    const pty_result run = run_in_pty(args, {"COLUMNS=40"}, 60, 100);
+    CAPTURE(run.output);
+    for (const std::string &line : lines_of(run.output)) CHECK(text::display_width(line) <= 41);  // and '\r'
+    CHECK(contains(run.output, "https:"));
+    CHECK(contains(run.output, "\xE2\x80\xA6"));
+
+    std::vector<std::string> piped = args;
+    piped.push_back("--format=table");
+    const command_result file = run_artistfetch(piped, {"COLUMNS=40"});
+    CHECK(contains(file.out, "https://music.apple.com/us/artist/taylor-swift/159260351?uo=4"));
   }
 }

@@ -75,6 +75,16 @@ TEST_SUITE("display width") {
     CHECK(counter.add(0x0301) == 0);
     CHECK(counter.add(0x5742) == 2);  // 坂
   }
+
+  TEST_CASE("emoji sequences, emoji presentation and flags are two columns, as terminals draw them") {
+    // woman, ZWJ, woman, ZWJ, girl: one family
+    CHECK(text::display_width("\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7") == 2);
+    CHECK(text::display_width("\xE2\x9D\xA4\xEF\xB8\x8F") == 2);  // HEAVY BLACK HEART + VARIATION SELECTOR-16
+    CHECK(text::display_width("\xE2\x9D\xA4") == 1);                  // the heart alone: text presentation
+    CHECK(text::display_width("I \xE2\x9D\xA4\xEF\xB8\x8F NY") == 7);
+    CHECK(text::display_width("\xF0\x9F\x87\xAF\xF0\x9F\x87\xB5") == 2);  // regional indicators J P: a flag
+    CHECK(text::display_width("\xF0\x9F\x8E\xB8\xEF\xB8\x8F") == 2);  // already wide: stays two
+  }
 }
 
 TEST_SUITE("escaping") {

@@ -30,4 +30,12 @@ void diagnostics::warning(std::string_view message) const {
   if (!quiet_) write_line("warning: ", message, "");
 }
 
+void diagnostics::artists_failed(std::size_t failed, std::size_t total) const {
+  if (failed == 0 || quiet_) return;
+  write_line("",
+             std::to_string(failed) + " of " + std::to_string(total) + (total == 1 ? " artist" : " artists") +
+                 " failed",
+             "");
+}
+
 }  // namespace cli

@@ -3,6 +3,7 @@
 // and this module print them.
 #pragma once
 
+#include <cstddef>
 #include <cstdio>
 #include <string_view>
 
@@ -22,6 +23,9 @@ class diagnostics {
   void usage_error(std::string_view message) const;
   // "artistfetch: warning: MESSAGE", unless quiet.
   void warning(std::string_view message) const;
+  // "artistfetch: 2 of 30 artists failed", the last line of a run with failures (so that a run whose report
+  // went to a file does not end silently with exit 1); nothing when none failed, or when quiet.
+  void artists_failed(std::size_t failed, std::size_t total) const;
 
  private:
   void write_line(std::string_view kind, std::string_view message, std::string_view after) const;

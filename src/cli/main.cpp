@@ -102,6 +102,7 @@ class program {
   // Writes the monitor's reports (--stats, --timeline, --timeline-svg); finish() says whether they failed.
   int with_reports(int status) {
     std::string problem = monitor_.write_reports();
+    say_.artists_failed(monitor_.failed_artists(), monitor_.artists_in_run());
     if (report_error_ == 0 && output_problem_.empty()) output_problem_ = std::move(problem);
     return status;
   }

@@ -128,7 +128,7 @@ const std::vector<option_spec> &option_table() {
       {option_id::format, "--format", "", v::required, "FORMAT", "", c::choices,
        {{"ndjson", "one JSON object per artist and line, in input order"},
         {"json", "one document: {\"artists\":[...]}"},
-        {"table", "aligned columns ARTIST, ALBUM, RELEASED, TRACKS, GENRE"}},
+        {"table", "aligned columns that fit the kind of results, within the terminal's width"}},
        "Output",
        "output format",
        "every ok record has \"result_count\", the number of results the server sent; an artist whose results "
@@ -160,7 +160,7 @@ const std::vector<option_spec> &option_table() {
        "no progress bar",
        ""},
       {option_id::quiet, "--quiet", "-q", v::none, "", "", c::nothing, {}, "Progress and diagnostics",
-       "no progress bar (unless --progress) and no warnings",
+       "no progress bar (unless --progress), no warnings, no closing count of failed artists",
        "errors, --stats, --timeline and the --compare timing table still print"},
       {option_id::stats, "--stats", "", v::optional, "FORMAT", "text", c::choices,
        {{"text", ""},
@@ -169,14 +169,18 @@ const std::vector<option_spec> &option_table() {
        "after the run, on stderr: requests, retries, bytes, connections opened and reused, HTTP versions, "
        "latency p50/p90/p99/max of DNS, connect, TLS, first byte and total, the slowest artists",
        "FORMAT is text (the default) or json (one JSON object), attached: --stats=json (\"--stats json\" is "
-       "refused rather than read as a name); both runs with --compare"},
+       "refused rather than read as a name); both runs with --compare; an artist's time runs from its first "
+       "request's start to its record, retries and Retry-After waits included"},
       {option_id::timeline, "--timeline", "", v::none, "", "", c::nothing, {}, "Progress and diagnostics",
        "after the run, on stderr: a waterfall of every request (waiting for the first byte, then "
        "transferring) on one time axis",
-       "a retry on a row of its own; with --compare, the sync run above the async run, same scale"},
+       "a retry on a row of its own; with --compare, the sync run above the async run, same scale; after the "
+       "bar of a failed request, what went wrong: an HTTP status, or the error of a 200 whose transfer or "
+       "body failed"},
       {option_id::timeline_svg, "--timeline-svg", "", v::required, "FILE", "", c::file, {}, "Progress and "
                                                                                             "diagnostics",
        "the same waterfall as an SVG image written to FILE",
+       "failed requests in red (class \"request failed\"), with a legend and an axis in seconds since start; "
        "a FILE that cannot be written stops the run before any request"},
 
       // Other

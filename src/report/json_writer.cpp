@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "report/output.hpp"
+#include "report/terminal.hpp"
 #include "text/escape.hpp"
 
 namespace report {
@@ -132,7 +133,7 @@ int write_report(std::FILE *out, const std::vector<itunes::artist_record> &recor
     text.clear();
   };
   if (format == output_format::table) {
-    buffer = render_table(records, color);
+    buffer = render_table(records, color, table_width(out));
     write_out(buffer);
   } else {
     constexpr std::size_t chunk = 64 * 1024;

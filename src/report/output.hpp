@@ -21,14 +21,20 @@ std::string record_json(const itunes::artist_record &record);
 
 std::string render_ndjson(const std::vector<itunes::artist_record> &records);
 std::string render_json(const std::vector<itunes::artist_record> &records);
-// Columns: artist, album, release date (YYYY-MM-DD), tracks, genre; aligned by display width (wide CJK
-// characters count two columns). An error record is one row whose album column reads "error: ..."; an
-// artist without matches reads "(no exact match)" ("(no match)" under --match nocase), or with suggestions:
-// no exact match; did you mean "A"? (a note in parentheses after a name that differs only invisibly); when
-// the page of results was full, "no match in the first N results; a larger --limit may find it" leads.
-// With `color`, ANSI SGR codes make the header bold, error rows red and rows without a match yellow; the
-// codes take no columns, so the alignment is the same.
-std::string render_table(const std::vector<itunes::artist_record> &records, bool color = false);
+// An aligned table, a row per result, its columns fitting the kinds of results (wrapperType and kind): an
+// album shows its release date, tracks and genre; a song its album, length and genre; a movie its year,
+// length and genre; an app its genre and price; an artist record its genre and link; a report that mixes
+// kinds gets a KIND column. The title column holds each result's own title (trackName, else collectionName,
+// else artistName). Cells are aligned by display width (grapheme clusters; wide characters count two
+// columns). An error record is one row reading "error: ..." after the artist; an artist without matches
+// reads "(no exact match)" ("(no match)" under --match nocase), or with suggestions: no exact match; did you
+// mean "A"? (a note in parentheses after a name that differs only invisibly); when the page of results was
+// full, "no match in the first N results; a larger --limit may find it" leads. With `color`, ANSI SGR codes
+// make the header bold, error rows red and rows without a match yellow; the codes take no columns. No line is
+// wider than `max_width` columns: the widest name or title column gives way first, cut with "…".
+constexpr std::size_t unlimited_width = static_cast<std::size_t>(-1);
+std::string render_table(const std::vector<itunes::artist_record> &records, bool color = false,
+                         std::size_t max_width = unlimited_width);
 
 // Writes the report to `out` in `format` and flushes it: ndjson and json record by record through a small
 // buffer, so a large report is never held whole in memory; the table (which needs every width first) at once.

@@ -13,7 +13,9 @@ constexpr std::size_t no_request = std::numeric_limits<std::size_t>::max();
 run_log::run_log(std::string label, std::vector<std::string> artists)
     : zero_(std::chrono::steady_clock::now()),
       open_(artists.size(), no_request),
-      attempts_(artists.size(), 0) {
+      attempts_(artists.size(), 0),
+      last_(artists.size(), no_request) {
+  record_.artist_done_us.assign(artists.size(), -1);
   record_.label = std::move(label);
   record_.artists = std::move(artists);
 }
@@ -29,8 +31,21 @@ void run_log::request_started(std::size_t artist) {
   event.artist = artist;
   event.attempt = ++attempts_[artist];
   event.start_us = event.end_us = now_us();
-  open_[artist] = record_.requests.size();
+  open_[artist] = last_[artist] = record_.requests.size();
   record_.requests.push_back(event);
+}
+
+void run_log::artist_finished(std::size_t artist, const itunes::artist_record &record, std::string_view) {
+  if (artist >= last_.size()) return;
+  record_.artist_done_us[artist] = now_us();
+  if (record.ok || last_[artist] == no_request) return;
+  // The record's error is the last request's, unless that request's HTTP status already says it.
+  request_event &last = record_.requests[last_[artist]];
+  if (last.http_status == 200 || last.http_status == 0 || !last.completed) last.error = record.error;
+}
+
+bool request_failed(const request_event &event) {
+  return !event.finished || !event.completed || event.http_status != 200 || !event.error.empty();
 }
 
 void run_log::request_finished(std::size_t artist, const engine::request_timings &timings) {
@@ -52,6 +67,7 @@ run_record run_log::finish(double wall_s) {
   record_.wall_s = wall_s;
   run_record done = std::move(record_);
   record_ = run_record{};
+  record_.artist_done_us.assign(done.artist_done_us.size(), -1);
   return done;
 }
 

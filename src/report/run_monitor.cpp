@@ -60,6 +60,9 @@ void run_monitor::end_run(const engine::run_report &report) {
   if (bar_) bar_->finish();
   bar_observer_.reset();
   bar_.reset();
+  failed_artists_ = 0;
+  for (const itunes::artist_record &record : report.records) failed_artists_ += record.ok ? 0 : 1;
+  artists_in_run_ = report.records.size();
   if (log_) runs_.push_back(log_->finish(report.wall_s));
   log_.reset();
 }

@@ -47,6 +47,11 @@ class run_monitor {
   // The run that began last is over: erases the progress bar and keeps the run's requests for the reports.
   void end_run(const engine::run_report &report);
 
+  // Of the run that ended last (whose report is the one written): its artists whose record is an error, and
+  // all its artists.
+  std::size_t failed_artists() const { return failed_artists_; }
+  std::size_t artists_in_run() const { return artists_in_run_; }
+
   // Writes --timeline and --stats on stderr and the --timeline-svg file, every write, flush and close
   // checked. Returns an empty string, or why the first that failed could not be written.
   std::string write_reports();
@@ -63,6 +68,8 @@ class run_monitor {
   std::unique_ptr<engine::run_observer> bar_observer_;
   std::unique_ptr<run_log> log_;
   std::vector<run_record> runs_;
+  std::size_t failed_artists_ = 0;
+  std::size_t artists_in_run_ = 0;
 };
 
 }  // namespace report

@@ -142,10 +142,12 @@ run_stats compute_stats(const run_record &run) {
 
   std::vector<double> dns, connect, tls, first_byte, total;
   std::vector<int> requests_of(run.artists.size(), 0);
-  std::vector<const request_event *> last_of(run.artists.size(), nullptr);
+  std::vector<const request_event *> first_of(run.artists.size(), nullptr),
+      last_of(run.artists.size(), nullptr);
   for (const request_event &event : run.requests) {
     if (event.artist < requests_of.size()) {
       ++requests_of[event.artist];
+      if (first_of[event.artist] == nullptr) first_of[event.artist] = &event;
       last_of[event.artist] = &event;
     }
     if (!event.finished) continue;
@@ -177,10 +179,14 @@ run_stats compute_stats(const run_record &run) {
 
   std::vector<slow_artist> slow;
   for (std::size_t artist = 0; artist < last_of.size(); ++artist) {
-    const request_event *last = last_of[artist];
-    if (last == nullptr) continue;
-    const std::int64_t us =
-        last->finished && last->total_us > 0 ? last->total_us : last->end_us - last->start_us;
+    const request_event *first = first_of[artist], *last = last_of[artist];
+    if (first == nullptr) continue;
+    // The artist's whole time: from its first request's start to its record, so retries and the waits
+    // between them (Retry-After, backoff) count; its last request's end when no record came.
+    const std::int64_t done = artist < run.artist_done_us.size() && run.artist_done_us[artist] >= 0
+                                  ? run.artist_done_us[artist]
+                                  : last->end_us;
+    const std::int64_t us = std::max<std::int64_t>(0, done - first->start_us);
     slow.push_back({run.artists[artist], ms(us), requests_of[artist]});
   }
   // Stable: among equal times, the earlier artist first.

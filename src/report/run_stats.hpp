@@ -23,7 +23,8 @@ struct latency_summary {
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;
 };
 
-// One of the slowest artists: the total time of its last request.
+// One of the slowest artists: its whole time, from its first request's start to its record's completion
+// (retries and the waits between them included).
 struct slow_artist {
   std::string artist;
   double total_ms = 0;

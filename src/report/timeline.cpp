@@ -18,6 +18,8 @@ constexpr std::size_t label_columns = timeline_label_columns;
 bool is_continuation(char c) {
   return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
 }
+}  // namespace
+
 // `text` cut to at most `columns` display columns, ending with "…" when cut.
 std::string fit_columns(const std::string &text, std::size_t columns) {
   if (display_width(text) <= columns) return text;
@@ -35,6 +37,9 @@ std::string fit_columns(const std::string &text, std::size_t columns) {
   }
   return out + "\xE2\x80\xA6";
 }
+
+namespace {
+
 std::string seconds_text(std::int64_t us) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.3f s", static_cast<double>(us) / 1e6);
@@ -49,12 +54,14 @@ std::string row_label(const run_record &run, const request_event &event) {
   return fit_columns(name, label_columns - suffix.size()) + suffix;
 }
 
-// What went wrong with a request, or "" for an HTTP 200.
+// What went wrong with a request, or "" when it gave a usable answer.
 std::string status_note(const request_event &event) {
   if (!event.finished) return "unfinished";
-  if (event.http_status == 200) return "";
-  if (event.http_status != 0) return "HTTP " + std::to_string(event.http_status);
-  return "failed";
+  if (!event.error.empty()) return event.error;
+  if (!request_failed(event)) return "";
+  if (!event.completed)
+    return event.http_status != 0 ? "failed after HTTP " + std::to_string(event.http_status) : "failed";
+  return "HTTP " + std::to_string(event.http_status);
 }
 
 std::string run_heading(const run_record &run) {

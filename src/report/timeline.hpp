@@ -39,8 +39,11 @@ std::string render_timeline_svg(const std::vector<run_record> &runs);
 // Parts both renderers use.
 constexpr std::size_t timeline_label_columns = 20;                         // the artist name before the bars
 std::string row_label(const run_record &run, const request_event &event);  // "Name #2", cut to 20 columns
-std::string status_note(const request_event &event);  // "HTTP 503", "failed", or empty for a 200
-std::string run_heading(const run_record &run);       // "async: 3 requests, 0.301 s"
+// "HTTP 503", "failed after HTTP 200", the record's error ("response is not valid JSON ..."), or empty for a
+// request that gave a usable answer.
+std::string status_note(const request_event &event);
+std::string fit_columns(const std::string &text, std::size_t columns);  // cut to `columns`, ending in "…"
+std::string run_heading(const run_record &run);                         // "async: 3 requests, 0.301 s"
 // A round step between ticks, so that ticks on an axis `length` long are about `spacing` apart.
 std::int64_t tick_step_us(std::int64_t extent_us, double length, double spacing);
 std::string tick_label(std::int64_t us, std::int64_t extent_us);

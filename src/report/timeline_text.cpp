@@ -13,7 +13,8 @@ namespace {
 using text::display_width;
 
 constexpr std::size_t label_columns = timeline_label_columns;
-constexpr std::size_t note_columns = 9;  // " HTTP 503" after the bar
+constexpr std::size_t note_columns = 9;        // " HTTP 503" after the bar
+constexpr std::size_t long_note_columns = 24;  // an error's text: the rest of it is cut
 constexpr std::size_t min_width = 40;
 constexpr std::size_t max_bar_columns = 400;
 
@@ -103,7 +104,12 @@ void append_axis_text(std::string &out, std::int64_t extent_us, std::size_t colu
 
 std::string render_timeline_text(const std::vector<run_record> &runs, std::size_t width) {
   width = std::max(width, min_width);
-  const std::size_t columns = std::min(max_bar_columns, width - label_columns - 1 - note_columns);
+  // Room after the bars for the longest note ("HTTP 503", an error), within reason: the bars need it too.
+  std::size_t notes = note_columns;
+  for (const run_record &run : runs)
+    for (const request_event &event : run.requests)
+      notes = std::max(notes, std::min(long_note_columns, display_width(status_note(event)) + 1));
+  const std::size_t columns = std::min(max_bar_columns, width - label_columns - 1 - notes);
   const std::int64_t extent = timeline_extent_us(runs);
   std::string out;
   for (const run_record &run : runs) {
@@ -111,9 +117,12 @@ std::string render_timeline_text(const std::vector<run_record> &runs, std::size_
     for (const request_event &event : run.requests) {
       std::string line =
           pad_to(row_label(run, event), label_columns) + ' ' + bar_text(span_of(event), extent, columns);
-      const std::string note = status_note(event);
-      if (!note.empty()) line += ' ' + note;
+      // The note follows the bar's end, cut to what is left of the line.
       while (!line.empty() && line.back() == ' ') line.pop_back();
+      const std::string note = status_note(event);
+      const std::size_t used = display_width(line) + 1;
+      if (!note.empty())
+        line += ' ' + fit_columns(note, width > used ? std::max<std::size_t>(width - used, 8) : 8);
       out += line + '\n';
     }
   }

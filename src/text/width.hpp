@@ -1,6 +1,7 @@
 // How many terminal columns text takes, from utf8proc's Unicode tables: a grapheme cluster (a letter with
 // its combining marks, an emoji with its modifiers and joiners) takes the width of its first code point,
-// wide East Asian characters and emoji two columns, controls none.
+// wide East Asian characters and emoji two columns, controls none; a cluster with VARIATION SELECTOR-16
+// (emoji presentation, "❤️") and a flag (two regional indicators) take two.
 #pragma once
 
 #include <cstddef>
@@ -19,11 +20,13 @@ class width_counter {
   void reset() {
     started_ = false;
     state_ = 0;
+    cluster_width_ = 0;
   }
 
  private:
   char32_t previous_ = 0;
-  int state_ = 0;  // utf8proc's grapheme break state
+  int state_ = 0;                  // utf8proc's grapheme break state
+  std::size_t cluster_width_ = 0;  // of the cluster being read
   bool started_ = false;
 };
 
