@@ -451,6 +451,21 @@ TEST_SUITE("install") {
     CHECK_MESSAGE(man_variables == variables, "man page ENVIRONMENT: " << mismatch(variables, man_variables));
   }
 
+  TEST_CASE("the exit status of a --compare mismatch is documented in --help, the man page and README") {
+    const std::string help = help_text();
+    const std::string exit_part = help.substr(help.find("Exit status:"));
+    CHECK(exit_part.substr(0, exit_part.find("\n  2 ")).find("--compare") != std::string::npos);
+    const std::string man = plain_roff(read_file(root_dir() / "doc/artistfetch.1"));
+    std::string man_exit;
+    for (const std::string &line : man_section(man, "EXIT STATUS")) man_exit += line + "\n";
+    CHECK(man_exit.find("--compare") != std::string::npos);
+    const std::string readme = read_file(root_dir() / "README.md");
+    const std::size_t table = readme.find("### Exit status");
+    REQUIRE(table != std::string::npos);
+    const std::string row = readme.substr(readme.find("| 1 |", table), 200);
+    CHECK(row.find("`--compare`") != std::string::npos);
+  }
+
   TEST_CASE("the completion script offers options, fixed values and nothing after --") {
     // Completes the words `line` (the last one being completed) with the script's function, in plain bash.
     auto complete = [](const std::string &line) {

@@ -252,8 +252,8 @@ TEST_SUITE("matching") {
     CHECK(report::record_json(report[1]).find(R"("attempts":1,"result_count":2,"results":[)") !=
           std::string::npos);
     CHECK(report::render_table(report).find(
-              "The National  no match in the first 3 results; a larger --limit may find it; did you mean "
-              "\"The Nationals\"?\n") != std::string::npos);
+              "The National  did you mean \"The Nationals\"? no match in the first 3 results; a larger --limit "
+              "may find it\n") != std::string::npos);
     // Without a page size nothing is known to be full.
     itunes::aggregator unknown({"The National"});
     unknown.complete_with_response(0, 200, body_with({"The Nationals"}), 1);

@@ -29,7 +29,7 @@ std::string render_json(const std::vector<itunes::artist_record> &records);
 // columns). An error record is one row reading "error: ..." after the artist; an artist without matches
 // reads "(no exact match)" ("(no match)" under --match nocase), or with suggestions: no exact match; did you
 // mean "A"? (a note in parentheses after a name that differs only invisibly); when the page of results was
-// full, "no match in the first N results; a larger --limit may find it" leads. With `color`, ANSI SGR codes
+// full, "no match in the first N results; a larger --limit may find it" follows. With `color`, ANSI SGR codes
 // make the header bold, error rows red and rows without a match yellow; the codes take no columns. No line is
 // wider than `max_width` columns: the widest name or title column gives way first, cut with "…".
 constexpr std::size_t unlimited_width = static_cast<std::size_t>(-1);

@@ -84,22 +84,30 @@ cell make_cell(std::string_view text, std::size_t max_width) {
 
 // What an artist without a match reads: no exact match; did you mean "A", "B" or "C"? A name that differs only
 // in something hard to see carries its note: "A" (differs only by U+00A0 NO-BREAK SPACE). A full page of
-// results says so first, since the match may lie beyond it.
+// results says so after the suggestions (which a narrow terminal must not cut away), since the match may lie
+// beyond it.
 std::string no_match_text(const itunes::artist_record &record) {
-  std::string text = record.page_full ? "no match in the first " + std::to_string(record.result_count) +
-                                            " results; a larger --limit may find it"
-                     : record.match == itunes::match_mode::nocase ? "no match"
-                                                                  : "no exact match";
+  const std::string full_page = record.page_full ? "no match in the first " + std::to_string(record.result_count) +
+                                                       " results; a larger --limit may find it"
+                                                 : std::string();
   const std::vector<std::string> &names = record.suggestions;
-  if (names.empty()) return record.page_full ? text : "(" + text + ")";
-  text += "; did you mean ";
+  if (names.empty()) {
+    if (record.page_full) return full_page;
+    return record.match == itunes::match_mode::nocase ? "(no match)" : "(no exact match)";
+  }
+  std::string text = record.page_full ? std::string()
+                     : record.match == itunes::match_mode::nocase ? "no match; "
+                                                                  : "no exact match; ";
+  text += "did you mean ";
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i > 0) text += i + 1 == names.size() ? " or " : ", ";
     text += '"' + names[i] + '"';
     if (i < record.suggestion_notes.size() && record.suggestion_notes[i].rfind("differs only", 0) == 0)
       text += " (" + record.suggestion_notes[i] + ")";
   }
-  return text + '?';
+  text += '?';
+  if (record.page_full) text += ' ' + full_page;
+  return text;
 }
 
 // error: <message> (HTTP <status>), the status left out when there is none or the message starts with it.
