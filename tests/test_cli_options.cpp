@@ -180,6 +180,8 @@ TEST_SUITE("options") {
         {"--base-url", "ftp://example.com",
          "--base-url: 'ftp://example.com' does not start with http:// or https://"},
         {"--base-url", "example.com", "--base-url: 'example.com' does not start with http:// or https://"},
+        {"--base-url", "https:/x?q=1", "--base-url: 'https:/x?q=1' does not start with http:// or https://"},
+        {"--base-url", "http:example.com", "--base-url: 'http:example.com' does not start with http:// or https://"},
         {"--base-url", "", "--base-url: '' does not start with http:// or https://"},
         {"--base-url", "http://", "--base-url: 'http://' has no host"},
         {"--base-url", "http://?x=1", "--base-url: 'http://?x=1' has no host"},

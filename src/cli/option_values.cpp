@@ -71,14 +71,12 @@ std::string store_base_url(options &opts, std::string_view value) {
   const std::string url(value);
   const bool http_like =
       starts_with_ignoring_case(value, "http://") || starts_with_ignoring_case(value, "https://");
-  if (http_like) {
-    const std::string problem = engine::search_endpoint_problem(url);
-    if (!problem.empty()) return quote_value(value) + " " + problem;
-  }
+  // Spelled out, not left to libcurl, which also reads "https:/host" and "https:host" as https.
+  if (!http_like) return quote_value(value) + " does not start with http:// or https://";
+  const std::string problem = engine::search_endpoint_problem(url);
+  if (!problem.empty()) return quote_value(value) + " " + problem;
   const std::string scheme = engine::url_scheme(url);
-  if (scheme != "http" && scheme != "https") {  // libcurl found no host at all, or another scheme
-    return quote_value(value) + (http_like ? " has no host" : " does not start with http:// or https://");
-  }
+  if (scheme != "http" && scheme != "https") return quote_value(value) + " has no host";
   if (engine::url_host(url).empty()) return quote_value(value) + " has no host";
   opts.base_url = url;
   return {};
