@@ -245,29 +245,30 @@ void test_server_url(const test_server *server, const char *path, char *out, siz
   snprintf(out, size, "http://127.0.0.1:%d%s", server->port, path);
 }
 
-long test_server_requests(test_server *server) {
-  long requests;
-  pthread_mutex_lock(&server->lock);
-  requests = server->requests;
-  pthread_mutex_unlock(&server->lock);
-  return requests;
+CURL *test_server_easy(const test_server *server, const char *path, long timeout_ms) {
+  char url[128];
+  CURL *easy = curl_easy_init();
+  test_server_url(server, path, url, sizeof url);
+  curl_easy_setopt(easy, CURLOPT_URL, url);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+  return easy;
 }
 
-long test_server_answered(test_server *server) {
-  long answered;
+/* One of the server's counters, read under its lock (the connection threads write them). */
+static long read_counter(test_server *server, const long *counter) {
+  long value;
   pthread_mutex_lock(&server->lock);
-  answered = server->answered;
+  value = *counter;
   pthread_mutex_unlock(&server->lock);
-  return answered;
+  return value;
 }
 
-long test_server_connections(test_server *server) {
-  long accepted;
-  pthread_mutex_lock(&server->lock);
-  accepted = server->accepted;
-  pthread_mutex_unlock(&server->lock);
-  return accepted;
-}
+long test_server_requests(test_server *server) { return read_counter(server, &server->requests); }
+
+long test_server_answered(test_server *server) { return read_counter(server, &server->answered); }
+
+long test_server_connections(test_server *server) { return read_counter(server, &server->accepted); }
 
 void test_server_stop(test_server *server) {
   connection *c;

@@ -9,6 +9,7 @@
 #ifndef UVCURL_TEST_SERVER_H
 #define UVCURL_TEST_SERVER_H
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stddef.h>
 
@@ -37,6 +38,8 @@ test_server *test_server_start(void);
 int test_server_port(const test_server *server);
 /* "http://127.0.0.1:PORT" followed by `path`, in `out`. */
 void test_server_url(const test_server *server, const char *path, char *out, size_t size);
+/* An easy handle for `path` on the server, with no signals and a transfer time limit of `timeout_ms`. */
+CURL *test_server_easy(const test_server *server, const char *path, long timeout_ms);
 /* Requests answered and connections accepted so far. */
 long test_server_requests(test_server *server);
 long test_server_connections(test_server *server);

@@ -10,15 +10,7 @@
 
 static test_server *server;
 
-static CURL *make_easy(const char *path) {
-  char url[128];
-  CURL *easy = curl_easy_init();
-  test_server_url(server, path, url, sizeof url);
-  curl_easy_setopt(easy, CURLOPT_URL, url);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 30000L);
-  return easy;
-}
+static CURL *make_easy(const char *path) { return test_server_easy(server, path, 30000L); }
 
 static size_t discard(char *data, size_t size, size_t count, void *user_data) {
   (void)data;

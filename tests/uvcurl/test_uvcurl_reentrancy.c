@@ -15,15 +15,7 @@
 static test_server *server;
 static uv_loop_t loop;
 
-static CURL *make_easy(const char *path) {
-  char url[128];
-  CURL *easy = curl_easy_init();
-  test_server_url(server, path, url, sizeof url);
-  curl_easy_setopt(easy, CURLOPT_URL, url);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 20000L);
-  return easy;
-}
+static CURL *make_easy(const char *path) { return test_server_easy(server, path, 20000L); }
 
 static int closed_calls;
 static void count_close(uvcurl_t *handle, void *user_data) {
