@@ -536,7 +536,7 @@ TEST_SUITE("options") {
   }
 
   TEST_CASE("read_name_lines stops at a line longer than any valid name") {
-    std::vector<std::string> names;
+    text::name_list names;
     std::istringstream exactly_1000(std::string(1000, 'x') + "\r\nnext\n");
     CHECK(cli::read_name_lines(exactly_1000, "in", names) == "");
     REQUIRE(names.size() == 2);
@@ -555,7 +555,7 @@ TEST_SUITE("options") {
   }
 
   TEST_CASE("read_name_lines keeps inner and edge spaces of a name") {
-    std::vector<std::string> names;
+    text::name_list names;
     std::istringstream in(" Sigur Rós \n\nAC/DC");
     CHECK(cli::read_name_lines(in, "in", names) == "");
     CHECK(names == std::vector<std::string>{" Sigur Rós ", "AC/DC"});

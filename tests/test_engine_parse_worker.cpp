@@ -77,8 +77,8 @@ TEST_SUITE("parse worker") {
       worker.finish();  // idempotent
     }
     CHECK(watch.overlaps.load() == 0);
-    const std::vector<itunes::artist_record> got = report.take_report();
-    const std::vector<itunes::artist_record> want = expected.take_report();
+    const std::vector<itunes::artist_record> got = report.take_report().to_vector();
+    const std::vector<itunes::artist_record> want = expected.take_report().to_vector();
     REQUIRE(got.size() == want.size());
     for (std::size_t i = 0; i < got.size(); ++i) {
       CAPTURE(i);

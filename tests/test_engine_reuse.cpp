@@ -14,96 +14,18 @@
 #include <vector>
 
 #include "support/fixture_server.hpp"
+#include "support/nginx_fixture.hpp"
 #include "support/run_artistfetch.hpp"
 #include "support/run_output.hpp"
 
 using test_support::command_result;
+using test_support::nginx_fixture;
 using test_support::run_command;
 
 namespace {
 
 constexpr int request_count = 1000;
 constexpr int concurrency = 50;
-
-std::string fixture_script() { return test_support::project_root() + "/scripts/nginx-fixture"; }
-
-// "k1=v1 k2=v2 ..." as a map; words without '=' are ignored.
-std::map<std::string, std::string> key_values(const std::string &text) {
-  std::map<std::string, std::string> fields;
-  std::istringstream words(text);
-  for (std::string word; words >> word;) {
-    const std::size_t equals = word.find('=');
-    if (equals != std::string::npos) fields[word.substr(0, equals)] = word.substr(equals + 1);
-  }
-  return fields;
-}
-
-long to_long(const std::string &text, const std::string &what) {
-  try {
-    std::size_t used = 0;
-    const long value = std::stol(text, &used);
-    if (used == text.size()) return value;
-  } catch (const std::exception &) {
-  }
-  throw std::runtime_error("nginx-fixture: cannot read " + what + " from '" + text + "'");
-}
-
-// One nginx under a fresh temporary directory, started with `start_options` (e.g. {"--keepalive-requests",
-// "7"}). The constructor returns once nginx answers on both ports;
-// the destructor stops it and removes the directory. Should the test process die first, the watcher that
-// `start --owner` leaves behind stops nginx.
-class nginx_fixture {
- public:
-  explicit nginx_fixture(const std::vector<std::string> &start_options = {}) {
-    std::vector<std::string> argv{fixture_script(), "start", dir_, "--owner", std::to_string(::getpid())};
-    argv.insert(argv.end(), start_options.begin(), start_options.end());
-    command_result started = run_command(argv, "", 60);
-    if (started.exit_code != 0) {
-      throw std::runtime_error("scripts/nginx-fixture start failed (exit " + std::to_string(started.exit_code) +
-                               "; are nginx-light, libnginx-mod-http-echo and openssl installed?): " + started.err);
-    }
-    auto fields = key_values(started.out);
-    http_port_ = to_long(fields["http"], "the http port");
-    https_port_ = to_long(fields["https"], "the https port");
-    cert_ = fields["cert"];
-  }
-
-  ~nginx_fixture() { run_command({fixture_script(), "stop", dir_}, "", 30); }
-
-  nginx_fixture(const nginx_fixture &) = delete;
-  nginx_fixture &operator=(const nginx_fixture &) = delete;
-
-  std::string http_base() const { return "http://127.0.0.1:" + std::to_string(http_port_) + "/search"; }
-  std::string https_base(const std::string &path = "/search") const {
-    return "https://127.0.0.1:" + std::to_string(https_port_) + path;
-  }
-  const std::string &cert() const { return cert_; }
-
-  // Connections nginx has accepted since it started (stub_status; the query's own connection included).
-  long accepted() const {
-    command_result stats = run_command({fixture_script(), "stats", dir_}, "", 30);
-    REQUIRE_MESSAGE(stats.exit_code == 0, stats.err);
-    return to_long(key_values(stats.out)["accepted"], "accepted");
-  }
-
-  // Distinct connections in the access log, only those of `protocol` when it is not empty, once the log
-  // holds `expect` request lines (nginx logs a request just after its response leaves).
-  long logged_connections(long expect, const std::string &protocol = "") const {
-    std::vector<std::string> argv{fixture_script(), "connections", dir_, "--expect", std::to_string(expect)};
-    if (!protocol.empty()) argv.insert(argv.end(), {"--protocol", protocol});
-    command_result counted = run_command(argv, "", 30);
-    REQUIRE_MESSAGE(counted.exit_code == 0, counted.err);
-    std::string text = counted.out;
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    return to_long(text, "a connection count");
-  }
-
- private:
-  const test_support::temp_dir root_{"artistfetch-reuse"};  // outlives the stop in the destructor's body
-  const std::string dir_ = root_ / "nginx";
-  std::string cert_;
-  long http_port_ = 0, https_port_ = 0;
-};
 
 // "Reuse 0001\n" ... : distinct names, since artistfetch looks a repeated name up only once.
 std::string distinct_names(int count) {

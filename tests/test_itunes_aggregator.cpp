@@ -34,7 +34,7 @@ TEST_SUITE("aggregator") {
     agg.complete_with_response(0, 200, sample, 3);
     CHECK(agg.finished());
 
-    const std::vector<itunes::artist_record> report = agg.take_report();
+    const std::vector<itunes::artist_record> report = agg.take_report().to_vector();
     REQUIRE(report.size() == 3);
     CHECK(report[0].artist == "Billie Eilish");
     CHECK(report[0].ok);
@@ -57,7 +57,7 @@ TEST_SUITE("aggregator") {
     agg.complete_with_response(1, 404, R"({"results":[{"artistName":"b"}]})", 1);
     agg.complete_with_response(2, 503, "<html>busy</html>", 2);
     agg.complete_with_response(3, 204, "", 1);
-    const std::vector<itunes::artist_record> report = agg.take_report();
+    const std::vector<itunes::artist_record> report = agg.take_report().to_vector();
     REQUIRE(report.size() == 4);
     CHECK_FALSE(report[0].ok);
     CHECK(report[0].error == "HTTP 403, the API may be throttling");
@@ -76,7 +76,7 @@ TEST_SUITE("aggregator") {
     itunes::aggregator agg({"a", "b"});
     agg.complete_with_response(0, 200, "<html>throttled</html>", 1);
     agg.complete_with_response(1, 200, "", 2);
-    const std::vector<itunes::artist_record> report = agg.take_report();
+    const std::vector<itunes::artist_record> report = agg.take_report().to_vector();
     CHECK_FALSE(report[0].ok);
     CHECK(report[0].error == "response is not valid JSON (Invalid value. at byte 0)");
     CHECK(report[0].http_status == 200);
@@ -88,7 +88,7 @@ TEST_SUITE("aggregator") {
   TEST_CASE("a transport error is recorded as given") {
     itunes::aggregator agg({"a"});
     agg.complete_with_error(0, "Timeout was reached", 0, 3);
-    const std::vector<itunes::artist_record> report = agg.take_report();
+    const std::vector<itunes::artist_record> report = agg.take_report().to_vector();
     CHECK_FALSE(report[0].ok);
     CHECK(report[0].error == "Timeout was reached");
     CHECK(report[0].http_status == 0);
@@ -104,7 +104,7 @@ TEST_SUITE("aggregator") {
     agg.complete_with_error(1, "first", 0, 1);
     agg.complete_with_response(1, 200, sample, 2);
     CHECK(agg.completed() == 2);
-    const std::vector<itunes::artist_record> report = agg.take_report();
+    const std::vector<itunes::artist_record> report = agg.take_report().to_vector();
     CHECK(report[0].ok);
     CHECK(report[0].results.size() == 3);
     CHECK(report[0].attempts == 1);
@@ -119,7 +119,7 @@ TEST_SUITE("aggregator") {
     agg.complete_with_error(1, "x", 500, 1);
     CHECK_FALSE(agg.finished());
     CHECK(agg.completed() == 1);
-    const std::vector<itunes::artist_record> report = agg.take_report();
+    const std::vector<itunes::artist_record> report = agg.take_report().to_vector();
     REQUIRE(report.size() == 3);
     for (std::size_t i : {0u, 2u}) {
       CHECK(report[i].artist == (i == 0 ? "a" : "c"));

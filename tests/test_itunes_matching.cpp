@@ -243,7 +243,7 @@ TEST_SUITE("matching") {
     agg.complete_with_response(0, 200, body_with({"The Nationals", "The National Parks", "Nationalists"}), 1);
     agg.complete_with_response(1, 200, body_with({"Lorde", "Lorde & Friends"}), 1);
     agg.complete_with_error(2, "HTTP 500", 500, 4);
-    const std::vector<itunes::artist_record> report = agg.take_report();
+    const std::vector<itunes::artist_record> report = agg.take_report().to_vector();
     CHECK(report[0].result_count == 3);
     CHECK(report[0].page_full);
     CHECK(report[1].result_count == 2);
@@ -349,7 +349,7 @@ TEST_SUITE("matching in the aggregator") {
     agg.complete_with_response(1, 200, billie, 1);
     agg.complete_with_response(2, 200, body_with({"Radiohead"}), 1);
     agg.complete_with_response(3, 200, body_with({}), 1);
-    const std::vector<itunes::artist_record> report = agg.take_report();
+    const std::vector<itunes::artist_record> report = agg.take_report().to_vector();
     CHECK(report[0].ok);
     CHECK(report[0].results.empty());
     CHECK(report[0].suggestions == std::vector<std::string>{"Billie Eilish"});
@@ -368,8 +368,8 @@ TEST_SUITE("matching in the aggregator") {
     itunes::aggregator nocase({"beyoncé", "beyonce"}, itunes::match_mode::nocase);
     nocase.complete_with_response(0, 200, body, 1);
     nocase.complete_with_response(1, 200, body, 1);
-    const std::vector<itunes::artist_record> exact_report = exact.take_report();
-    const std::vector<itunes::artist_record> nocase_report = nocase.take_report();
+    const std::vector<itunes::artist_record> exact_report = exact.take_report().to_vector();
+    const std::vector<itunes::artist_record> nocase_report = nocase.take_report().to_vector();
     CHECK(exact_report[0].results.empty());
     CHECK(exact_report[0].suggestions == std::vector<std::string>{"Beyoncé", "BEYONCÉ", "Beyonce"});
     CHECK(exact_report[0].suggestion_notes ==

@@ -272,7 +272,7 @@ TEST_SUITE("observers") {
   TEST_CASE("the stats in json are one object that parses") {
     report::run_record sync_run = sample_run();
     sync_run.label = "sync";
-    sync_run.artists[1] = "Tab\there \"quoted\"";
+    sync_run.artists = {"A", "Tab\there \"quoted\"", "C"};
     const std::string json =
         report::render_stats_json({report::compute_stats(sync_run), report::compute_stats(sample_run())});
     CHECK(json.back() == '\n');
@@ -394,7 +394,7 @@ TEST_SUITE("observers") {
   TEST_CASE("the SVG is well-formed, escapes names and has a group per request") {
     report::run_record sync_run = sample_run();
     sync_run.label = "sync";
-    sync_run.artists[0] = "Tom & Jerry <\"live\"> 'n' \xEF\xBF\xBE";
+    sync_run.artists = {"Tom & Jerry <\"live\"> 'n' \xEF\xBF\xBE", "B", "C"};
     const std::string svg = report::render_timeline_svg({sync_run, sample_run()});
     CHECK(svg.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"",
                     0) == 0);

@@ -209,18 +209,24 @@ std::string response_cache::store(const std::string &url, std::string_view body,
   return {};
 }
 
-cached_answers::cached_answers(response_cache cache, std::vector<std::string> urls)
-    : cache_(std::move(cache)), urls_(std::move(urls)), served_(urls_.size(), false) {
+cached_answers::cached_answers(response_cache cache, std::function<std::string(std::size_t)> url_of,
+                               std::size_t count)
+    : cache_(std::move(cache)), url_of_(std::move(url_of)), served_(count, false) {
   first_problem_ = cache_.untrusted();
   trusted_ = first_problem_.empty();
+}
+
+cached_answers::cached_answers(response_cache cache, std::vector<std::string> urls)
+    : cached_answers(std::move(cache), nullptr, urls.size()) {
+  url_of_ = [urls = std::move(urls)](std::size_t artist) { return urls[artist]; };
 }
 
 bool cached_answers::load(std::size_t artist, std::string &body) {
   // Stopped while the cache answers (100,000 entries take a while): the rest go to the run, which cancels
   // them.
-  if (!trusted_ || artist >= urls_.size() || engine::recorded_stop_signal() != 0) return false;
+  if (!trusted_ || artist >= served_.size() || engine::recorded_stop_signal() != 0) return false;
   std::string distrust;
-  if (!cache_.load(urls_[artist], body, std::time(nullptr), first_problem_.empty() ? &distrust : nullptr)) {
+  if (!cache_.load(url_of_(artist), body, std::time(nullptr), first_problem_.empty() ? &distrust : nullptr)) {
     if (!distrust.empty()) first_problem_ = std::move(distrust);
     return false;
   }
@@ -230,8 +236,8 @@ bool cached_answers::load(std::size_t artist, std::string &body) {
 
 void cached_answers::artist_finished(std::size_t artist, const itunes::artist_record &record,
                                      std::string_view body) {
-  if (!trusted_ || !record.ok || body.empty() || artist >= urls_.size() || served_[artist]) return;
-  std::string problem = cache_.store(urls_[artist], body, std::time(nullptr));
+  if (!trusted_ || !record.ok || body.empty() || artist >= served_.size() || served_[artist]) return;
+  std::string problem = cache_.store(url_of_(artist), body, std::time(nullptr));
   if (!problem.empty() && first_problem_.empty()) first_problem_ = std::move(problem);
 }
 

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,7 +75,10 @@ std::uint64_t fnv1a_64(std::string_view text);
 // Meant for the async runner only: --sync and --compare measure the network and must not be given a cache.
 class cached_answers : public engine::run_observer, public engine::answer_store {
  public:
-  // urls[i] is artist i's request URL, as engine::query_urls() builds them.
+  // url_of(i) is artist i's request URL (engine::query_url()), for `count` artists. Made when needed: a URL
+  // per artist kept for the whole run would outweigh the run's records.
+  cached_answers(response_cache cache, std::function<std::string(std::size_t)> url_of, std::size_t count);
+  // The URLs given, urls[i] for artist i.
   cached_answers(response_cache cache, std::vector<std::string> urls);
 
   bool load(std::size_t artist, std::string &body) override;
@@ -87,8 +91,8 @@ class cached_answers : public engine::run_observer, public engine::answer_store 
 
  private:
   response_cache cache_;
-  std::vector<std::string> urls_;
-  std::vector<bool> served_;  // answered from the cache in this run: never stored again
+  std::function<std::string(std::size_t)> url_of_;
+  std::vector<bool> served_;  // one per artist  // answered from the cache in this run: never stored again
   std::string first_problem_;
   bool trusted_ = true;
 };

@@ -42,8 +42,8 @@ int close_stdout() {
 int exit_status(const engine::run_report &report) {
   if (report.signal != 0) return 128 + report.signal;
   if (engine::recorded_stop_signal() != 0) return 128 + engine::recorded_stop_signal();
-  for (const auto &record : report.records)
-    if (!record.ok) return 1;
+  for (std::size_t i = 0; i < report.records.size(); ++i)
+    if (!report.records.ok(i)) return 1;
   return 0;
 }
 

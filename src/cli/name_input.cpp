@@ -40,7 +40,7 @@ std::string name_problem(const std::string &name) {
   return {};
 }
 
-std::string read_name_lines(std::istream &in, const std::string &source, std::vector<std::string> &names) {
+std::string read_name_lines(std::istream &in, const std::string &source, text::name_list &names) {
   std::streambuf *buffer = in.rdbuf();
   if (buffer == nullptr) return {};
   const std::string label = source + " line ";
@@ -85,7 +85,7 @@ std::string read_name_lines(std::istream &in, const std::string &source, std::ve
 }
 
 std::string read_input_file(const std::string &path, std::istream &standard_input,
-                            std::vector<std::string> &names) {
+                            text::name_list &names) {
   if (path == "-") {
     std::string problem = read_name_lines(standard_input, "stdin", names);
     if (problem.empty() && standard_input.bad()) problem = "--input: error reading standard input";

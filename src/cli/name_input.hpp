@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "text/name_list.hpp"
+
 namespace cli {
 
 // Checks one artist name: non-empty, at most 1,000 bytes, valid UTF-8, no control characters.
@@ -22,11 +24,11 @@ bool is_blank(std::string_view text);
 // `names` in order, duplicates included. Returns an empty string on success, else a message naming `source`
 // and the line ("names.txt line 7: ...") and stops there. A line longer than any valid name is rejected
 // without reading the rest of it, so an endless line cannot exhaust memory.
-std::string read_name_lines(std::istream &in, const std::string &source, std::vector<std::string> &names);
+std::string read_name_lines(std::istream &in, const std::string &source, text::name_list &names);
 
 // The names of one --input: `path` is a file, or "-" for `standard_input`. Returns an empty string, or a
 // message naming the file and what is wrong.
 std::string read_input_file(const std::string &path, std::istream &standard_input,
-                            std::vector<std::string> &names);
+                            text::name_list &names);
 
 }  // namespace cli

@@ -7,7 +7,6 @@
 #include <iostream>
 #include <istream>
 #include <string_view>
-#include <unordered_set>
 #include <utility>
 
 #include "cli/option_table.hpp"
@@ -63,7 +62,7 @@ parse_outcome parse_options(int argc, const char *const *argv, const char *envir
 parse_outcome parse_options(int argc, const char *const *argv, const char *environment_base_url,
                             std::istream &standard_input) {
   option_values state;
-  std::vector<std::string> names;
+  text::name_list names;
   bool options_ended = false;
 
   for (int index = 1; index < argc; ++index) {
@@ -158,17 +157,8 @@ parse_outcome parse_options(int argc, const char *const *argv, const char *envir
   }
   if (names.empty()) return usage_error("no artist names given");
 
-  // Keep the first occurrence of each name. `unique` is reserved up front, so the views stay valid.
-  std::vector<std::string> unique;
-  unique.reserve(names.size());
-  std::unordered_set<std::string_view> seen;
-  seen.reserve(names.size());
-  for (std::string &name : names) {
-    if (seen.count(name) != 0) continue;
-    unique.push_back(std::move(name));
-    seen.insert(unique.back());
-  }
-  opts.artists = std::move(unique);
+  names.remove_duplicates();  // the first occurrence of each name stays
+  opts.artists = std::move(names);
 
   parse_outcome outcome;
   outcome.opts = std::move(state.opts);

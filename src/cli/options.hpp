@@ -13,6 +13,7 @@
 #include "report/output.hpp"
 #include "report/run_stats.hpp"
 #include "report/terminal.hpp"
+#include "text/name_list.hpp"
 
 namespace cli {
 
@@ -21,7 +22,7 @@ using report::output_format;
 using report::stats_format;
 
 struct options {
-  std::vector<std::string> artists;  // deduplicated, first position kept, blank lines skipped
+  text::name_list artists;  // deduplicated, first position kept, blank lines skipped
   std::string base_url = "https://itunes.apple.com/search";
   itunes::query_params query;
   bool sync = false;

@@ -37,7 +37,7 @@ engine::run_plan make_run_plan(const options &opts) {
 }
 
 engine::run_plan take_run_plan(options &opts) {
-  std::vector<std::string> artists = std::move(opts.artists);
+  text::name_list artists = std::move(opts.artists);
   opts.artists.clear();
   engine::run_plan plan = make_run_plan(opts);
   plan.artists = std::move(artists);
@@ -56,11 +56,13 @@ std::unique_ptr<cache::cached_answers> open_configured_cache(const options &opts
   cache::response_cache store(std::move(directory), opts.cache_ttl_s, opts.max_body);
   problem = store.prepare();
   if (!problem.empty()) return nullptr;
-  std::vector<std::string> urls = engine::query_urls(plan);
   // The entries hold their URL: a password in --base-url must not land on disk.
-  if (engine::without_credentials(plan.base_url) != plan.base_url)
-    for (std::string &url : urls) url = engine::without_credentials(url);
-  return std::make_unique<cache::cached_answers>(std::move(store), std::move(urls));
+  const bool credentials = engine::without_credentials(plan.base_url) != plan.base_url;
+  auto url_of = [&plan, credentials](std::size_t artist) {
+    std::string url = engine::query_url(plan, artist);
+    return credentials ? engine::without_credentials(url) : url;
+  };
+  return std::make_unique<cache::cached_answers>(std::move(store), url_of, plan.artists.size());
 }
 
 }  // namespace cli

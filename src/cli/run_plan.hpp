@@ -20,6 +20,7 @@ engine::run_plan take_run_plan(options &opts);
 // The response cache of an async run as the options ask: the directory is opts.cache_dir, else
 // `environment_dir` ($ARTISTFETCH_CACHE_DIR, may be null); neither set means no cache (null). Prepares the
 // directory; when it cannot be used, `problem` says why (for an exit with status 2) and the result is null.
+// The answers read artist URLs from `plan`, which must outlive them.
 std::unique_ptr<cache::cached_answers> open_configured_cache(const options &opts,
                                                              const engine::run_plan &plan,
                                                              const char *environment_dir,

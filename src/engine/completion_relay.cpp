@@ -55,7 +55,8 @@ completion_relay::completion_relay(itunes::aggregator &report, const run_hooks &
     : report_(report), hooks_(hooks) {}
 
 void completion_relay::artist_finished(std::size_t index, std::string_view body) {
-  const itunes::artist_record &record = report_.record(index);
+  if (hooks_.observers.empty()) return;
+  const itunes::artist_record record = report_.record(index);
   for (run_observer *observer : hooks_.observers)
     observer->artist_finished(index, record, record.ok ? body : std::string_view());
 }

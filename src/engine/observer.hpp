@@ -60,7 +60,7 @@ struct run_hooks {
 
 // What a run returns.
 struct run_report {
-  std::vector<itunes::artist_record> records;  // input order, one per artist
+  itunes::record_list records;  // input order, one per artist
   std::size_t requests = 0;                    // attempts sent, retries included
   double wall_s = 0;
   int signal = 0;           // SIGINT or SIGTERM that cut the run short, else 0

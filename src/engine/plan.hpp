@@ -8,6 +8,7 @@
 
 #include "itunes/matching.hpp"
 #include "itunes/query.hpp"
+#include "text/name_list.hpp"
 
 namespace engine {
 
@@ -32,7 +33,7 @@ struct retry_settings {
 };
 
 struct run_plan {
-  std::vector<std::string> artists;  // distinct; record i is artists[i]'s
+  text::name_list artists;  // distinct; record i is artists[i]'s
   std::string base_url = "https://itunes.apple.com/search";
   bool https = true;  // base_url is https: where HTTP/2 can multiplex (PIPEWAIT, one loop by default)
   itunes::query_params query;
@@ -48,7 +49,7 @@ struct run_plan {
 // megabytes held for the whole run.
 std::string query_url(const run_plan &plan, std::size_t index);
 
-// Every artist's query URL, in input order (the response cache keys its entries by them).
+// Every artist's query URL, in input order (tests; a run makes each when it needs it, with query_url()).
 std::vector<std::string> query_urls(const run_plan &plan);
 
 }  // namespace engine

@@ -1,16 +1,15 @@
 #include "itunes/aggregator.hpp"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 namespace itunes {
 
-aggregator::aggregator(std::vector<std::string> artists, match_mode mode, std::size_t page_size)
-    : size_(artists.size()), mode_(mode), page_size_(page_size), records_(artists.size()), done_(artists.size(), false) {
-  for (std::size_t i = 0; i < size_; ++i) records_[i].artist = std::move(artists[i]);
-}
+aggregator::aggregator(text::name_list artists, match_mode mode, std::size_t page_size)
+    : size_(artists.size()), mode_(mode), page_size_(page_size), records_(std::move(artists)), done_(size_, false) {}
 
-artist_record record_from_response(const std::string &artist, long http_status, std::string_view body,
+artist_record record_from_response(std::string_view artist, long http_status, std::string_view body,
                                    int attempts, match_mode mode) {
   artist_record record;
   record.http_status = http_status;
@@ -52,32 +51,32 @@ artist_record record_from_response(const std::string &artist, long http_status, 
 bool aggregator::complete_with_response(std::size_t index, long http_status, std::string_view body,
                                         int attempts) {
   // An index out of range is ignored like a duplicate: a late callback must never corrupt the report.
-  if (index >= records_.size() || done_[index]) return false;  // late, duplicate or after take_report
-  return complete(index, record_from_response(records_[index].artist, http_status, body, attempts, mode_));
+  if (index >= done_.size() || done_[index]) return false;  // late, duplicate or after take_report
+  return complete(index, record_from_response(records_.artist(index), http_status, body, attempts, mode_));
 }
 
 bool aggregator::complete(std::size_t index, artist_record record) {
-  if (index >= records_.size() || done_[index]) return false;
-  record.artist = std::move(records_[index].artist);
+  if (index >= done_.size() || done_[index]) return false;
   record.page_full = record.ok && page_size_ != 0 && record.result_count >= page_size_;
-  records_[index] = std::move(record);
+  records_.set(index, std::move(record));
   mark_done(index);
   return true;
 }
 
 bool aggregator::complete_with_error(std::size_t index, std::string error, long http_status, int attempts) {
-  if (index >= records_.size() || done_[index]) return false;  // late, duplicate or after take_report
-  artist_record &record = records_[index];
+  if (index >= done_.size() || done_[index]) return false;  // late, duplicate or after take_report
+  artist_record record;
   record.error = std::move(error);
   record.http_status = http_status;
   record.attempts = attempts;
+  record.match = mode_;
+  records_.set(index, std::move(record));
   mark_done(index);
   return true;
 }
 
-const std::string &aggregator::artist(std::size_t index) const {
-  static const std::string none;
-  return index < records_.size() ? records_[index].artist : none;
+std::string_view aggregator::artist(std::size_t index) const {
+  return index < records_.size() ? records_.artist(index) : std::string_view();
 }
 
 void aggregator::mark_done(std::size_t index) {
@@ -85,14 +84,15 @@ void aggregator::mark_done(std::size_t index) {
   ++completed_;
 }
 
-std::vector<artist_record> aggregator::take_report() {
-  std::vector<artist_record> report = std::move(records_);
-  for (std::size_t i = 0; i < report.size(); ++i) {
-    if (!done_[i]) report[i].error = "not fetched";
+record_list aggregator::take_report() {
+  for (std::size_t i = 0; i < done_.size(); ++i) {
+    if (done_[i]) continue;
+    artist_record record = records_[i];
+    record.error = "not fetched";
+    records_.set(i, std::move(record));
   }
-  // No empty replacement: a second array of records at the end of a long run would be its peak memory.
-  // Completions after this are ignored, as the index checks below find no record.
-  return report;
+  done_.clear();  // every index is now out of range: later completions are ignored
+  return std::move(records_);
 }
 
 }  // namespace itunes

@@ -7,31 +7,16 @@
 #include <vector>
 
 #include "itunes/matching.hpp"
+#include "itunes/record_list.hpp"
 #include "itunes/results.hpp"
+#include "text/name_list.hpp"
 
 namespace itunes {
-
-// What the user gets for one artist.
-struct artist_record {  // (`ok` sits by `attempts`: no padding, 8 bytes less per artist)
-  std::string artist;
-  std::vector<album> results;  // when ok: the matches (see match_mode), in the server's order
-  // When ok, results is empty and the server did send results: their closest artistNames (suggest()).
-  std::vector<std::string> suggestions;
-  std::vector<std::string> suggestion_notes;  // one per suggestion: how it differs, describe_difference()
-  std::string error;             // when !ok: what went wrong
-  std::size_t result_count = 0;  // when ok: the results the server returned (the objects of "results")
-  long http_status = 0;          // the last HTTP status received, 0 when no response arrived
-  int attempts = 0;              // requests sent for this artist
-  match_mode match = match_mode::exact;  // the mode the results were filtered with
-  bool ok = false;
-  // When ok: result_count reached the number of results asked for, so more may lie beyond this page.
-  bool page_full = false;
-};
 
 // The record a response makes for `artist` (its `artist` field left empty): a status 200 body is parsed and
 // filtered (with suggestions when nothing matched); any other status, or a body that does not parse, makes an
 // error record. Pure, so any thread may call it.
-artist_record record_from_response(const std::string &artist, long http_status, std::string_view body,
+artist_record record_from_response(std::string_view artist, long http_status, std::string_view body,
                                    int attempts, match_mode mode);
 
 class aggregator {
@@ -39,11 +24,10 @@ class aggregator {
   // `artists` must be distinct; index i of every call below refers to artists[i]. `mode` decides which
   // results match an artist; `page_size` is the number of results asked for per artist (--limit), 0 when
   // unknown, and sets each record's page_full.
-  explicit aggregator(std::vector<std::string> artists, match_mode mode = match_mode::exact,
-                      std::size_t page_size = 0);
+  explicit aggregator(text::name_list artists, match_mode mode = match_mode::exact, std::size_t page_size = 0);
 
-  // Artist `index`'s name, until take_report() (then empty). Each name is kept once, in its record.
-  const std::string &artist(std::size_t index) const;
+  // Artist `index`'s name (empty when out of range).
+  std::string_view artist(std::size_t index) const;
   std::size_t size() const { return size_; }
   match_mode mode() const { return mode_; }
 
@@ -57,24 +41,24 @@ class aggregator {
   // No usable response: a transport error, a cancellation. `http_status` is 0 when no response arrived.
   bool complete_with_error(std::size_t index, std::string error, long http_status, int attempts);
 
-  bool is_complete(std::size_t index) const { return done_[index]; }
+  bool is_complete(std::size_t index) const { return index < done_.size() && done_[index]; }
 
-  // The record of a completed artist.
-  const artist_record &record(std::size_t index) const { return records_[index]; }
+  // The record of a completed artist, as a copy.
+  artist_record record(std::size_t index) const { return records_[index]; }
 
   std::size_t completed() const { return completed_; }
   bool finished() const { return completed_ == size_; }
 
   // The records in input order, moved out: call it once, at the end. An artist never completed gets an error
-  // record saying so.
-  std::vector<artist_record> take_report();
+  // record saying so. Completions after it are ignored.
+  record_list take_report();
 
  private:
   std::size_t size_;
   match_mode mode_;
   std::size_t page_size_;
-  std::vector<artist_record> records_;
-  std::vector<bool> done_;
+  record_list records_;
+  std::vector<bool> done_;  // emptied by take_report()
   std::size_t completed_ = 0;
 
   void mark_done(std::size_t index);

@@ -24,7 +24,7 @@
 namespace itunes {
 
 // How a result's artistName is compared with the requested name.
-enum class match_mode {
+enum class match_mode : unsigned char {
   exact,   // canonically equivalent: equal in NFC (the default)
   bytes,   // byte for byte, as the classic tutorial does
   nocase,  // equal in NFKC_Casefold; accents still count ("beyoncé" = "BEYONCÉ" != "Beyonce")

@@ -14,8 +14,8 @@ std::string comparable_json(itunes::artist_record record) {
 
 }  // namespace
 
-std::vector<std::string> differing_artists(const std::vector<itunes::artist_record> &sync_records,
-                                           const std::vector<itunes::artist_record> &async_records) {
+std::vector<std::string> differing_artists(const itunes::record_list &sync_records,
+                                           const itunes::record_list &async_records) {
   std::vector<std::string> differing;
   for (std::size_t i = 0; i < sync_records.size() || i < async_records.size(); ++i) {
     if (i >= sync_records.size() || i >= async_records.size()) {

@@ -10,8 +10,8 @@ namespace report {
 
 // The artists whose records differ between the two runs, in input order. Attempt counts are left out of the
 // comparison: a fault that one run met and retried is gone by the time the other run asks.
-std::vector<std::string> differing_artists(const std::vector<itunes::artist_record> &sync_records,
-                                           const std::vector<itunes::artist_record> &async_records);
+std::vector<std::string> differing_artists(const itunes::record_list &sync_records,
+                                           const itunes::record_list &async_records);
 
 // "the sync and async reports differ for: A, B", for an error message.
 std::string describe_differences(const std::vector<std::string> &artists);

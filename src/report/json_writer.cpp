@@ -73,9 +73,10 @@ std::size_t record_size_hint(const itunes::artist_record &record) {
   return size;
 }
 
-std::size_t report_size_hint(const std::vector<itunes::artist_record> &records) {
+std::size_t report_size_hint(const itunes::record_list &records) {
   std::size_t size = 32;
-  for (const itunes::artist_record &record : records) size += record_size_hint(record) + 4;
+  for (std::size_t i = 0; i < records.size(); ++i)
+    records.visit(i, [&size](const itunes::artist_record &record) { size += record_size_hint(record) + 4; });
   return size;
 }
 
@@ -93,12 +94,12 @@ namespace {
 // Emits the records as ndjson or as one json document into `out`, handing it to `flush` whenever it has
 // grown past `chunk` bytes and once at the end. One loop serves rendering to a string and writing to a file.
 template <typename Flush>
-void emit_records(const std::vector<itunes::artist_record> &records, bool as_document, std::string &out,
+void emit_records(const itunes::record_list &records, bool as_document, std::string &out,
                   std::size_t chunk, Flush flush) {
   if (as_document) out += "{\"artists\":[";
   for (std::size_t i = 0; i < records.size(); ++i) {
     if (as_document) out += i == 0 ? "\n  " : ",\n  ";
-    append_record(out, records[i]);
+    records.visit(i, [&out](const itunes::artist_record &record) { append_record(out, record); });
     if (!as_document) out += '\n';
     if (out.size() >= chunk) flush(out);
   }
@@ -106,7 +107,7 @@ void emit_records(const std::vector<itunes::artist_record> &records, bool as_doc
   flush(out);
 }
 
-std::string render_records(const std::vector<itunes::artist_record> &records, bool as_document) {
+std::string render_records(const itunes::record_list &records, bool as_document) {
   std::string out;
   out.reserve(report_size_hint(records));
   emit_records(records, as_document, out, std::string::npos, [](std::string &) {});
@@ -115,15 +116,15 @@ std::string render_records(const std::vector<itunes::artist_record> &records, bo
 
 }  // namespace
 
-std::string render_ndjson(const std::vector<itunes::artist_record> &records) {
+std::string render_ndjson(const itunes::record_list &records) {
   return render_records(records, false);
 }
 
-std::string render_json(const std::vector<itunes::artist_record> &records) {
+std::string render_json(const itunes::record_list &records) {
   return render_records(records, true);
 }
 
-int write_report(std::FILE *out, const std::vector<itunes::artist_record> &records, output_format format,
+int write_report(std::FILE *out, const itunes::record_list &records, output_format format,
                  bool color) {
   std::string buffer;
   int error = 0;
@@ -133,7 +134,7 @@ int write_report(std::FILE *out, const std::vector<itunes::artist_record> &recor
     text.clear();
   };
   if (format == output_format::table) {
-    buffer = render_table(records, color, table_width(out));
+    buffer = render_table(records.to_vector(), color, table_width(out));
     write_out(buffer);
   } else {
     constexpr std::size_t chunk = 64 * 1024;

@@ -19,8 +19,8 @@ enum class output_format { ndjson, json, table };
 // "suggestion_notes":["differs only by U+00A0 NO-BREAK SPACE",...] (one note per suggestion).
 std::string record_json(const itunes::artist_record &record);
 
-std::string render_ndjson(const std::vector<itunes::artist_record> &records);
-std::string render_json(const std::vector<itunes::artist_record> &records);
+std::string render_ndjson(const itunes::record_list &records);
+std::string render_json(const itunes::record_list &records);
 // An aligned table, a row per result, its columns fitting the kinds of results (wrapperType and kind): an
 // album shows its release date, tracks and genre; a song its album, length and genre; a movie its year,
 // length and genre; an app its genre and price; an artist record its genre and link; a report that mixes
@@ -39,7 +39,7 @@ std::string render_table(const std::vector<itunes::artist_record> &records, bool
 // Writes the report to `out` in `format` and flushes it: ndjson and json record by record through a small
 // buffer, so a large report is never held whole in memory; the table (which needs every width first) at once.
 // Returns 0, or the errno of the first write or flush that failed (nothing more is written after it).
-int write_report(std::FILE *out, const std::vector<itunes::artist_record> &records, output_format format,
+int write_report(std::FILE *out, const itunes::record_list &records, output_format format,
                  bool color);
 
 // Writes `text` to `out` and flushes it. Returns 0, or the errno of the failure (EIO when stdio gave none).

@@ -10,7 +10,7 @@ constexpr std::size_t no_request = std::numeric_limits<std::size_t>::max();
 
 }  // namespace
 
-run_log::run_log(std::string label, std::vector<std::string> artists)
+run_log::run_log(std::string label, text::name_list artists)
     : zero_(std::chrono::steady_clock::now()),
       open_(artists.size(), no_request),
       attempts_(artists.size(), 0),

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/observer.hpp"
+#include "text/name_list.hpp"
 
 namespace report {
 
@@ -33,7 +34,7 @@ bool request_failed(const request_event &event);
 // A run as the renderers see it.
 struct run_record {
   std::string label;                    // "sync" or "async"
-  std::vector<std::string> artists;     // the run's artists, by index
+  text::name_list artists;              // the run's artists, by index
   std::vector<request_event> requests;  // in the order the requests started
   // Per artist: when its record was complete, microseconds on the run's clock; -1 when it never was.
   std::vector<std::int64_t> artist_done_us;
@@ -43,7 +44,7 @@ struct run_record {
 // Records the requests of one run. Its clock starts at construction, so make it just before the run.
 class run_log : public engine::run_observer {
  public:
-  run_log(std::string label, std::vector<std::string> artists);
+  run_log(std::string label, text::name_list artists);
 
   void request_started(std::size_t artist) override;
   void request_finished(std::size_t artist, const engine::request_timings &timings) override;

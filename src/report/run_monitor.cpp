@@ -25,7 +25,7 @@ class run_monitor::progress_observer : public engine::run_observer {
   progress_bar &bar_;
 };
 
-run_monitor::run_monitor(monitor_settings settings, const std::vector<std::string> &artists)
+run_monitor::run_monitor(monitor_settings settings, const text::name_list &artists)
     : settings_(std::move(settings)),
       artists_(artists),
       recording_(settings_.stats != stats_format::none || settings_.timeline ||
@@ -61,7 +61,7 @@ void run_monitor::end_run(const engine::run_report &report) {
   bar_observer_.reset();
   bar_.reset();
   failed_artists_ = 0;
-  for (const itunes::artist_record &record : report.records) failed_artists_ += record.ok ? 0 : 1;
+  for (std::size_t i = 0; i < report.records.size(); ++i) failed_artists_ += report.records.ok(i) ? 0 : 1;
   artists_in_run_ = report.records.size();
   if (log_) runs_.push_back(log_->finish(report.wall_s));
   log_.reset();

@@ -29,7 +29,7 @@ class run_monitor {
   // Creates the --timeline-svg file at once, so that a path that cannot be written fails before any
   // request: problem() then says why. `artists` are the runs' artists, by index; they must outlive the
   // monitor (a run log copies them only when statistics or timelines are asked for).
-  run_monitor(monitor_settings settings, const std::vector<std::string> &artists);
+  run_monitor(monitor_settings settings, const text::name_list &artists);
   ~run_monitor();
   run_monitor(const run_monitor &) = delete;
   run_monitor &operator=(const run_monitor &) = delete;
@@ -60,7 +60,7 @@ class run_monitor {
   class progress_observer;
 
   monitor_settings settings_;
-  const std::vector<std::string> &artists_;
+  const text::name_list &artists_;
   bool recording_ = false;  // keep a run_log of each run
   std::string problem_;
   std::FILE *svg_file_ = nullptr;

@@ -187,7 +187,7 @@ run_stats compute_stats(const run_record &run) {
                                   ? run.artist_done_us[artist]
                                   : last->end_us;
     const std::int64_t us = std::max<std::int64_t>(0, done - first->start_us);
-    slow.push_back({run.artists[artist], ms(us), requests_of[artist]});
+    slow.push_back({std::string(run.artists[artist]), ms(us), requests_of[artist]});
   }
   // Stable: among equal times, the earlier artist first.
   std::stable_sort(slow.begin(), slow.end(),

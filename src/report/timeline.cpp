@@ -48,7 +48,7 @@ std::string seconds_text(std::int64_t us) {
 }  // namespace
 
 std::string row_label(const run_record &run, const request_event &event) {
-  const std::string name = event.artist < run.artists.size() ? run.artists[event.artist] : "?";
+  const std::string name(event.artist < run.artists.size() ? run.artists[event.artist] : "?");
   if (event.attempt <= 1) return fit_columns(name, label_columns);
   const std::string suffix = " #" + std::to_string(event.attempt);
   return fit_columns(name, label_columns - suffix.size()) + suffix;

@@ -6,6 +6,8 @@
 #include <rapidjson/document.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -142,11 +144,13 @@ int decode_status(int status) {
   return -1;
 }
 
-pid_t reap(pid_t pid, int &status) {
+pid_t reap(pid_t pid, int &status, long *maxrss_kib = nullptr) {
   pid_t r;
+  struct rusage usage {};
   do {
-    r = ::waitpid(pid, &status, 0);
+    r = ::wait4(pid, &status, 0, &usage);
   } while (r < 0 && errno == EINTR);
+  if (r == pid && maxrss_kib != nullptr) *maxrss_kib = usage.ru_maxrss;
   return r;
 }
 
@@ -527,7 +531,7 @@ command_result run_command(const std::vector<std::string> &argv, const std::stri
   err_read.reset();
   untrack(pid);
   int status = 0;
-  if (reap(pid, status) == pid) result.exit_code = decode_status(status);
+  if (reap(pid, status, &result.maxrss_kib) == pid) result.exit_code = decode_status(status);
   return result;
 }
 

@@ -78,6 +78,7 @@ struct command_result {
   int exit_code = -1;  // the exit status, or 128 + the signal number
   std::string out, err;
   bool timed_out = false;  // the process group was killed after timeout_s
+  long maxrss_kib = 0;     // the program's peak resident memory (wait4's ru_maxrss)
 };
 
 // Runs argv (argv[0] is a path, not searched in PATH) in a new process group with `stdin_data` on its
