@@ -11,6 +11,7 @@
 
 #include "support/fixture_server.hpp"
 #include "support/run_artistfetch.hpp"
+#include "text/utf8.hpp"
 
 namespace {
 
@@ -217,6 +218,36 @@ TEST_SUITE("faults") {
     for (int i = 2; i < 4; ++i) {
       CHECK(run.records[i].status == "ok");
       CHECK(run.records[i].results == 0);  // @deep: 200,000 nested arrays are one element that is no object
+    }
+  }
+
+  TEST_CASE("lone UTF-16 surrogates decode as U+FFFD: the artist keeps its albums and the report is UTF-8") {
+    fixture_server server;
+    const std::string fffd = "\xEF\xBF\xBD";
+    // The first name's own albums spell its U+FFFD \ud800 in one and \udc00 in the other; every title has
+    // both kinds, a high one before another escape and a valid pair (scripts/fixture-server --help).
+    const std::vector<std::string> names = {"@lone-surrogates " + fffd + "Ann", "@lone-surrogates Ann"};
+    timed_run run = run_against(server, {}, names);
+    CHECK(run.result.exit_code == 0);
+    CHECK(text::is_valid_utf8(run.result.out));
+    CHECK(run.result.out.find("\\ud800") == std::string::npos);
+    CHECK(run.result.out.find("\\udc00") == std::string::npos);
+    std::istringstream lines(run.result.out);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      std::string line;
+      REQUIRE(std::getline(lines, line));
+      CAPTURE(line);
+      CHECK(run.records[i].status == "ok");
+      CHECK(run.records[i].results == (i == 0 ? 2 : 3));  // as many as the server has by that artistName
+      rapidjson::Document record;
+      record.Parse<rapidjson::kParseValidateEncodingFlag>(line.c_str(), line.size());
+      REQUIRE(!record.HasParseError());
+      for (const auto &album : record["results"].GetArray()) {
+        CHECK(std::string(album["artistName"].GetString()) == names[i]);
+        CHECK(std::string(album["collectionName"].GetString()) ==
+              fffd + album["collectionCensoredName"].GetString() + " " + fffd + "\xC3\xA9 \xF0\x9F\x98\x80 " +
+                  fffd);
+      }
     }
   }
 
