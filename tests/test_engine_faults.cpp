@@ -11,6 +11,7 @@
 
 #include "support/fixture_server.hpp"
 #include "support/run_artistfetch.hpp"
+#include "text/utf8.hpp"
 
 namespace {
 
@@ -220,6 +221,36 @@ TEST_SUITE("faults") {
     }
   }
 
+  TEST_CASE("lone UTF-16 surrogates decode as U+FFFD: the artist keeps its albums and the report is UTF-8") {
+    fixture_server server;
+    const std::string fffd = "\xEF\xBF\xBD";
+    // The first name's own albums spell its U+FFFD \ud800 in one and \udc00 in the other; every title has
+    // both kinds, a high one before another escape and a valid pair (scripts/fixture-server --help).
+    const std::vector<std::string> names = {"@lone-surrogates " + fffd + "Ann", "@lone-surrogates Ann"};
+    timed_run run = run_against(server, {}, names);
+    CHECK(run.result.exit_code == 0);
+    CHECK(text::is_valid_utf8(run.result.out));
+    CHECK(run.result.out.find("\\ud800") == std::string::npos);
+    CHECK(run.result.out.find("\\udc00") == std::string::npos);
+    std::istringstream lines(run.result.out);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      std::string line;
+      REQUIRE(std::getline(lines, line));
+      CAPTURE(line);
+      CHECK(run.records[i].status == "ok");
+      CHECK(run.records[i].results == (i == 0 ? 2 : 3));  // as many as the server has by that artistName
+      rapidjson::Document record;
+      record.Parse<rapidjson::kParseValidateEncodingFlag>(line.c_str(), line.size());
+      REQUIRE(!record.HasParseError());
+      for (const auto &album : record["results"].GetArray()) {
+        CHECK(std::string(album["artistName"].GetString()) == names[i]);
+        CHECK(std::string(album["collectionName"].GetString()) ==
+              fffd + album["collectionCensoredName"].GetString() + " " + fffd + "\xC3\xA9 \xF0\x9F\x98\x80 " +
+                  fffd);
+      }
+    }
+  }
+
   TEST_CASE("absurd numbers make a per-artist error, not undefined behaviour") {
     // RapidJSON 1.1.0 refuses exponents past double's range even when numbers are kept as text; the
     // underflowing exponent of the same body (CVE-2024-38517's path) is never evaluated.
@@ -405,11 +436,24 @@ long stat_of(const fixture_server &server, const char *name) {
   return stats[name].GetInt64();
 }
 
-// Every artist ok at the first counted attempt, though the server dropped requests on reused connections.
+// The one run of --stats=json on stderr: {"runs":[{...}]}.
+rapidjson::Document stats_of(const command_result &result) {
+  const std::size_t at = result.err.find("{\"runs\":");
+  REQUIRE_MESSAGE(at != std::string::npos, result.err);
+  const std::string line = result.err.substr(at, result.err.find('\n', at) - at);
+  rapidjson::Document stats;
+  stats.Parse(line.c_str(), line.size());
+  REQUIRE_MESSAGE((!stats.HasParseError() && stats["runs"].Size() == 1), line);
+  return stats;
+}
+
+// Every artist ok at the first counted attempt, though the server dropped requests on reused connections;
+// --stats counts those re-sends apart, not as retries.
 void check_unprocessed_resent(const std::vector<std::string> &mode) {
   fixture_server server({"--close-on-reuse"});
   const std::vector<std::string> names = numbered_names("Stale", 300);
-  timed_run run = run_against(server, with({"--retries", "0", "--concurrency", "8"}, mode), names);
+  timed_run run =
+      run_against(server, with({"--retries", "0", "--concurrency", "8", "--stats=json"}, mode), names);
   INFO("stderr: " << run.result.err.substr(0, 1000));
   CHECK(stat_of(server, "dropped") > 0);  // the fault did happen
   CHECK(run.result.exit_code == 0);
@@ -421,6 +465,12 @@ void check_unprocessed_resent(const std::vector<std::string> &mode) {
   }
   CHECK(failed == 0);
   CHECK(stat_of(server, "requests") == static_cast<long>(names.size()));  // each answered exactly once
+  const rapidjson::Document stats = stats_of(run.result);
+  const rapidjson::Value &counts = stats["runs"][0];
+  CHECK(counts["retries"].GetInt() == 0);
+  REQUIRE(counts.HasMember("resent"));
+  CHECK(counts["resent"].GetInt() > 0);
+  CHECK(counts["requests"].GetInt() == static_cast<int>(names.size()) + counts["resent"].GetInt());
 }
 
 }  // namespace
@@ -436,6 +486,25 @@ TEST_SUITE("unprocessed requests") {
 
   TEST_CASE("a request dropped on a reused connection is sent again without counting, --sync") {
     check_unprocessed_resent({"--sync"});
+  }
+
+  TEST_CASE("--stats still counts real retries among re-sends") {
+    fixture_server server({"--close-on-reuse"});
+    std::vector<std::string> names = numbered_names("Stale", 100);
+    for (int i = 0; i < 3; ++i) names.push_back("@503once Again " + std::to_string(i));
+    timed_run run = run_against(server, {"--retries", "1", "--concurrency", "8", "--stats=json"}, names);
+    CHECK(run.result.exit_code == 0);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      CAPTURE(run.records[i].raw);
+      CHECK(run.records[i].status == "ok");
+      CHECK(run.records[i].attempts == (i < 100 ? 1 : 2));
+    }
+    const rapidjson::Document stats = stats_of(run.result);
+    const rapidjson::Value &counts = stats["runs"][0];
+    CHECK(counts["retries"].GetInt() == 3);  // one for each 503
+    REQUIRE(counts.HasMember("resent"));
+    CHECK(counts["resent"].GetInt() > 0);
+    CHECK(counts["requests"].GetInt() == static_cast<int>(names.size()) + 3 + counts["resent"].GetInt());
   }
 
   TEST_CASE("a request the server may have processed still follows --retries") {

@@ -565,6 +565,13 @@ TEST_SUITE("fixture_server") {
     const std::string nul = fetch("@nul").body;
     CHECK(nul.find('\0') != std::string::npos);
     CHECK(fetch("@badutf8").body.find("\xff\xc3\x28") != std::string::npos);
+    const std::string lone = fetch("@lone-surrogates").body;
+    CHECK(lone.find(R"("collectionName":"\udc00)") != std::string::npos);
+    CHECK(lone.find(R"( \ud800\u00e9 \ud83d\ude00 \ud800", )") != std::string::npos);
+    CHECK(lone.find(R"("artistName":"@lone-surrogates Alice", )") != std::string::npos);
+    const std::string replaced = http_get(search_url(server, "@lone-surrogates Bj\xEF\xBF\xBDrk")).body;
+    CHECK(replaced.find(R"("artistName":"@lone-surrogates Bj\ud800rk", )") != std::string::npos);
+    CHECK(replaced.find("\"artistName\":\"@lone-surrogates Bj\xEF\xBF\xBD") == std::string::npos);
     const std::string deep = fetch("@deep").body;
     CHECK(deep.size() > 400000);
     CHECK(deep.find(std::string(200000, '[')) != std::string::npos);
@@ -919,10 +926,10 @@ TEST_SUITE("fixture_server") {
     command_result help = run_command({script, "--help"}, "", 10);
     CHECK(help.exit_code == 0);
     for (const char *documented :
-         {"@redirect-loop", "@reset-after-headers", "@503alwaysN", "@503once", "--always-503",
-          "--close-after-answer", "--close-on-reuse", "\"dropped\"", "entity", "media", "musicArtist",
-          "shortFilm", "Lewis\\u00a0Carroll", "Jose\\u0301 James", "Mit\\u200bski", "Phoebe Bridgers ",
-          "The National"}) {
+         {"@redirect-loop", "@reset-after-headers", "@lone-surrogates", "@503alwaysN", "@503once",
+          "--always-503", "--close-after-answer", "--close-on-reuse", "\"dropped\"", "entity", "media",
+          "musicArtist", "shortFilm", "Lewis\\u00a0Carroll", "Jose\\u0301 James", "Mit\\u200bski",
+          "Phoebe Bridgers ", "The National"}) {
       const std::string text = documented;
       CAPTURE(text);
       CHECK(help.out.find(documented) != std::string::npos);

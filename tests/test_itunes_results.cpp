@@ -491,3 +491,127 @@ TEST_SUITE("results") {
   }
 }
 
+// Lone UTF-16 surrogates: \ud800 to \udbff not followed by a \u escape of \udc00 to \udfff, and \udc00 to
+// \udfff not preceded by one. RapidJSON 1.1.0 rejects the first kind (the whole body) and decodes the second
+// into the bytes of a surrogate, ED B0 80, which are not UTF-8.
+TEST_SUITE("results") {
+  const std::string fffd = "\xEF\xBF\xBD";
+
+  // The one album of {"results":[{"artistName":"<escaped>","collectionName":"<escaped>"}]}.
+  itunes::album single_album(const std::string &escaped) {
+    const itunes::parse_result parsed = itunes::parse_results(
+        wrap("{\"artistName\":\"" + escaped + "\",\"collectionName\":\"" + escaped + "\"}"));
+    REQUIRE_MESSAGE(parsed.ok, parsed.error);
+    REQUIRE(parsed.albums.size() == 1);
+    return parsed.albums[0];
+  }
+
+  TEST_CASE("a lone surrogate of either kind decodes as U+FFFD wherever it falls in a string") {
+    struct decoding {
+      const char *escaped;
+      std::string decoded;
+    };
+    const std::vector<decoding> cases = {
+        {R"(\ud800)", fffd},
+        {R"(\udc00)", fffd},
+        {R"(\uDBFF)", fffd},
+        {R"(\uDFFF)", fffd},
+        {R"(\ud800Bjork)", fffd + "Bjork"},     // at the start
+        {R"(Bjork\udc00)", "Bjork" + fffd},     // at the end
+        {R"(Bj\ud800rk)", "Bj" + fffd + "rk"},  // inside
+        {R"(Bj\udc00rk)", "Bj" + fffd + "rk"},
+        {R"(\udc00\ud800)", fffd + fffd},         // low then high: two lone ones
+        {R"(\ud800\udc00)", "\xF0\x90\x80\x80"},  // high then low: a pair, U+10000
+        {R"(\ud83d\ude00)", "\xF0\x9F\x98\x80"},  // 😀
+        {R"(\uD83D\uDE00)", "\xF0\x9F\x98\x80"},
+        {R"(\udbff\udfff)", "\xF4\x8F\xBF\xBF"},  // U+10FFFF
+        {R"(\ud800\u0041)", fffd + "A"},          // high before an escape that is no low one
+        {R"(\ud800\u00e9)", fffd + "\xC3\xA9"},
+        {R"(\ud800\ud800)", fffd + fffd},
+        {R"(\ud800\ud800\udc00)", fffd + "\xF0\x90\x80\x80"},  // the second high pairs with the low
+        {R"(\ud83d\ude00\udc00)", "\xF0\x9F\x98\x80" + fffd},
+        {R"(\ud800\n)", fffd + "\n"},
+        {R"(\ud800\"x)", fffd + "\"x"},
+        {R"(\ud800\\udc00)", fffd + "\\udc00"},  // an escaped backslash: "udc00" is plain text
+        {R"(\\ud800)", "\\ud800"},               // likewise: no escape at all
+        {R"(\\\ud800)", "\\" + fffd},
+        {R"(\ud800udc00)", fffd + "udc00"},
+        {R"(\ud7ff\ue000)", "\xED\x9F\xBF\xEE\x80\x80"},  // the neighbours of the surrogates are plain
+    };
+    for (const decoding &c : cases) {
+      CAPTURE(std::string(c.escaped));
+      const itunes::album album = single_album(c.escaped);
+      CHECK(*album.artist_name == c.decoded);
+      CHECK(album.collection_name == c.decoded);
+      CHECK(text::is_valid_utf8(*album.artist_name));
+    }
+  }
+
+  TEST_CASE("an album's json spells a lone surrogate \\ufffd, so that it parses to what the fields hold") {
+    const itunes::album album = single_album(R"(\udc00Bj\ud800rk \ud83d\ude00\ud800)");
+    CHECK(album.json == R"({"artistName":"\ufffdBj\ufffdrk \ud83d\ude00\ufffd",)"
+                        R"("collectionName":"\ufffdBj\ufffdrk \ud83d\ude00\ufffd"})");
+    const parsed_json again = parse_json(album.json);
+    REQUIRE(again.ok);
+    CHECK(again.doc["artistName"].GetString() == *album.artist_name);
+    CHECK(again.doc["collectionName"].GetString() == album.collection_name);
+    // A pair and everything else stay as the server wrote them.
+    CHECK(single_album(R"(\ud83d\ude00 \u00e9)").json.find(R"(\ud83d\ude00 \u00e9)") != std::string::npos);
+  }
+
+  TEST_CASE("every string field and every album decode lone surrogates alike") {
+    const std::string body = wrap(
+        R"({"artistName":"A\ud800","collectionName":"\udc00C","releaseDate":"\udfff","primaryGenreName":"G\udbff"},)"
+        R"({"artistName":"B","trackName":"\ud800T","nested":{"x":["\udc00"]}},)"
+        R"({"artist\ud800Name":"not the artistName member"})");
+    const itunes::parse_result parsed = itunes::parse_results(body);
+    REQUIRE_MESSAGE(parsed.ok, parsed.error);
+    REQUIRE(parsed.albums.size() == 3);
+    CHECK(*parsed.albums[0].artist_name == "A" + fffd);
+    CHECK(parsed.albums[0].collection_name == fffd + "C");
+    CHECK(parsed.albums[0].release_date == fffd);
+    CHECK(parsed.albums[0].primary_genre == "G" + fffd);
+    CHECK(parsed.albums[1].json == R"({"artistName":"B","trackName":"\ufffdT","nested":{"x":["\ufffd"]}})");
+    CHECK_FALSE(parsed.albums[2].artist_name.has_value());
+    CHECK(parsed.albums[2].json == R"({"artist\ufffdName":"not the artistName member"})");
+  }
+
+  TEST_CASE("a lone surrogate does not hide what else is wrong with a body") {
+    for (const char *body : {R"({"results":[{"artistName":"\ud800)",           // cut short
+                             R"({"results":[{"artistName":"\ud800\u12"}]})",   // a bad escape after it
+                             R"({"results":[{"artistName":"\ud80"}]})",        // three hex digits
+                             R"({"results":[{"artistName":"\ud800"}]} x)"}) {  // trailing garbage
+      CAPTURE(std::string(body));
+      CHECK_FALSE(itunes::parse_results(body).ok);
+    }
+    // The error's offset is the server's own: the replacement keeps every byte where it was.
+    const itunes::parse_result parsed = itunes::parse_results(R"({"results":[{"artistName":"\ud800"},]})");
+    CHECK(parsed.error == "response is not valid JSON (Invalid value. at byte 36)");
+  }
+
+  TEST_CASE("an artistName with a lone surrogate matches a name with U+FFFD at its place, and no other") {
+    const std::string body = wrap(
+        R"({"artistName":"Bj\ud800rk","collectionName":"High"},{"artistName":"Bj\udc00rk","collectionName":"Low"},)"
+        R"({"artistName":"Björk","collectionName":"Plain"},{"artistName":"Bj\ud800\udc00rk","collectionName":"Pair"})");
+    const std::vector<itunes::album> replaced = matches("Bj" + fffd + "rk", body);
+    REQUIRE(replaced.size() == 2);
+    CHECK(replaced[0].collection_name == "High");
+    CHECK(replaced[1].collection_name == "Low");
+    const std::vector<itunes::album> plain = matches("Björk", body);
+    REQUIRE(plain.size() == 1);
+    CHECK(plain[0].collection_name == "Plain");
+    CHECK(matches("Bjrk", body).empty());
+    CHECK(matches("Bj\xF0\x90\x80\x80rk", body).size() == 1);
+
+    // Nothing matches "Bjork": the suggestions are drawn from the decoded names, valid UTF-8 every one.
+    const itunes::artist_record none =
+        itunes::record_from_response("Bjork", 200, body, 1, itunes::match_mode::exact);
+    REQUIRE(none.ok);
+    CHECK(none.results.empty());
+    CHECK(none.result_count == 4);
+    for (const std::string &suggestion : none.suggestions) {
+      CAPTURE(suggestion);
+      CHECK(text::is_valid_utf8(suggestion));
+    }
+  }
+}

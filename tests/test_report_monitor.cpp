@@ -212,6 +212,32 @@ TEST_SUITE("observers") {
     CHECK(run.requests[0].end_us <= run.requests[2].start_us);
   }
 
+  TEST_CASE("the run log marks a request sent again after one the server never processed") {
+    report::run_log log("async", {"A", "B"});
+    engine::request_timings dropped, ok;
+    dropped.never_processed = true;
+    dropped.completed = false;
+    log.request_started(0);
+    log.request_finished(0, dropped);
+    log.request_started(1);
+    log.request_finished(1, ok);
+    log.request_started(0);  // A again, not counted as an attempt by the engine
+    log.request_finished(0, ok);
+    log.request_started(1);  // B again: an ordinary retry
+    log.request_finished(1, ok);
+    const report::run_record run = log.finish(0);
+    REQUIRE(run.requests.size() == 4);
+    CHECK_FALSE(run.requests[0].resend);
+    CHECK_FALSE(run.requests[1].resend);
+    CHECK(run.requests[2].resend);
+    CHECK_FALSE(run.requests[3].resend);
+    CHECK(run.requests[2].attempt == 2);  // still A's second request, on its own timeline row
+    const report::run_stats stats = report::compute_stats(run);
+    CHECK(stats.requests == 4);
+    CHECK(stats.retries == 1);
+    CHECK(stats.resent == 1);
+  }
+
   TEST_CASE("the run log keeps the counters the engine read off a handle") {
     CURL *easy = curl_easy_init();
     REQUIRE(easy != nullptr);
@@ -300,6 +326,29 @@ TEST_SUITE("observers") {
     CHECK(run["latency_ms"]["total"]["max"].GetDouble() == doctest::Approx(20.0));
     CHECK(std::string(run["slowest"][0]["artist"].GetString()) == "Tab\there \"quoted\"");
     CHECK(std::string(document["runs"][1]["mode"].GetString()) == "async");
+    CHECK(run["resent"].GetInt() == 0);
+  }
+
+  TEST_CASE("re-sent requests are counted apart from retries, in text and in json") {
+    report::run_record run = sample_run();
+    // A's request died unprocessed, then went again twice more; only the second request of B is a retry.
+    run.requests[0].never_processed = true;
+    for (int again = 2; again <= 3; ++again) {
+      report::request_event resend = request(0, again, 12.0 * again, 12.0 * again + 1, 12.0 * again + 2);
+      resend.resend = true;
+      run.requests.push_back(resend);
+    }
+    const report::run_stats stats = report::compute_stats(run);
+    CHECK(stats.requests == 6);
+    CHECK(stats.retries == 1);
+    CHECK(stats.resent == 2);
+    const std::string text = report::render_stats_text({stats});
+    CHECK(text.find("stats (async): 6 requests for 3 artists (1 retry, 2 re-sent unprocessed)") == 0);
+    const std::string json = report::render_stats_json({stats});
+    CHECK(json.find(R"("requests":6,"retries":1,"resent":2,)") != std::string::npos);
+    // Without re-sends the text says nothing of them.
+    CHECK(report::render_stats_text({report::compute_stats(sample_run())}).find("re-sent") ==
+          std::string::npos);
   }
 
   TEST_CASE("the stats as text name every figure") {

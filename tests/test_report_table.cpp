@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -153,6 +154,36 @@ TEST_SUITE("table by kind of result") {
     const table_run books = table_for(server, "audiobook", "Lorde");
     CHECK(books.header == std::vector<std::string>{"ARTIST", "AUDIOBOOK", "RELEASED", "GENRE", "PRICE"});
     check_titles(books, server_field(server, "audiobook", "Lorde", "collectionName"));
+  }
+
+  TEST_CASE("titles and names with lone UTF-16 surrogates show U+FFFD in their place, artist kept") {
+    // The server sends "\udc00TITLE \ud800\u00e9 \ud83d\ude00 \ud800" for each title, and the artist's
+    // own U+FFFD as \ud800 in one result and \udc00 in the other (scripts/fixture-server --help).
+    fixture_server server;
+    const std::string fffd = "\xEF\xBF\xBD";
+    const std::string artist = "@lone-surrogates " + fffd + "Ann";
+    const std::string body =
+        server.get("/search?term=" + test_support::url_encode(artist) + "&entity=song&limit=10");
+    REQUIRE(body.find(R"("@lone-surrogates \ud800Ann")") != std::string::npos);
+    REQUIRE(body.find(R"("@lone-surrogates \udc00Ann")") != std::string::npos);
+    // The titles as they should read: each plain title is also the server's trackCensoredName.
+    std::vector<std::string> titles;
+    const std::string key = "\"trackCensoredName\":\"";
+    for (std::size_t at = body.find(key); at != std::string::npos; at = body.find(key, at + 1)) {
+      const std::size_t start = at + key.size();
+      titles.push_back(fffd + body.substr(start, body.find('"', start) - start) + " " + fffd +
+                       "\xC3\xA9 \xF0\x9F\x98\x80 " + fffd);
+    }
+    const table_run table = table_for(server, "song", artist);
+    CHECK(table.header == std::vector<std::string>{"ARTIST", "SONG", "ALBUM", "LENGTH", "GENRE"});
+    REQUIRE(table.rows.size() == 2);  // the two songs by the artist: one decoded from each kind
+    for (std::size_t i = 0; i < table.rows.size(); ++i) {
+      CAPTURE(i);
+      REQUIRE(table.rows[i].size() == 5);
+      CHECK(table.rows[i][0] == artist);
+      CHECK(std::find(titles.begin(), titles.end(), table.rows[i][1]) != titles.end());
+      CHECK(table.rows[i][2].rfind(fffd, 0) == 0);
+    }
   }
 
   TEST_CASE("a mix of kinds gets a KIND column and a TITLE header") {

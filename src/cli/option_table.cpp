@@ -169,8 +169,10 @@ const std::vector<option_spec> &option_table() {
        "after the run, on stderr: requests, retries, bytes, connections opened and reused, HTTP versions, "
        "latency p50/p90/p99/max of DNS, connect, TLS, first byte and total, the slowest artists",
        "FORMAT is text (the default) or json (one JSON object), attached: --stats=json (\"--stats json\" is "
-       "refused rather than read as a name); both runs with --compare; an artist's time runs from its first "
-       "request's start to its record, retries and Retry-After waits included"},
+       "refused rather than read as a name); both runs with --compare; retries are the attempts after an "
+       "artist's first, while a request the server never processed and that was sent again is counted apart "
+       "(\"N re-sent unprocessed\", json \"resent\"); an artist's time runs from its first request's start to "
+       "its record, retries and Retry-After waits included"},
       {option_id::timeline, "--timeline", "", v::none, "", "", c::nothing, {}, "Progress and diagnostics",
        "after the run, on stderr: a waterfall of every request (waiting for the first byte, then "
        "transferring) on one time axis",

@@ -212,7 +212,9 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
   run_shared &shared = self.shared_;
   const int attempts = shared.attempts[index];
   attempt_result attempt = read_attempt(easy, result, done_slot->buffer, shared.plan.retry.max_retry_after_s);
-  shared.relay.request_finished(index, easy, result);
+  const bool resend =
+      attempt.never_processed && shared.resends[index] < max_unprocessed_resends && !self.stopping();
+  shared.relay.request_finished(index, easy, result, resend);
   bool trips = false;
   if (self.signal_ != 0 && result == UVCURL_CANCELLED) {
     shared.relay.record_error(index, cancelled_error, attempt.http_status, attempts);
@@ -224,7 +226,7 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
   } else {
     double unit_random = std::uniform_real_distribution<double>(0.0, 1.0)(self.random_);
     verdict next = judge_attempt(attempt, attempts, shared.plan.retry, unit_random);
-    if (attempt.never_processed && shared.resends[index] < max_unprocessed_resends && !self.stopping()) {
+    if (resend) {
       ++shared.resends[index];
       self.resends_.push_back(index);
     } else if (next.retry && !self.stopping()) {

@@ -98,9 +98,11 @@ void completion_relay::request_started(std::size_t index) {
   for (run_observer *observer : hooks_.observers) observer->request_started(index);
 }
 
-void completion_relay::request_finished(std::size_t index, CURL *easy, CURLcode result) {
+void completion_relay::request_finished(std::size_t index, CURL *easy, CURLcode result,
+                                        bool never_processed) {
   if (hooks_.observers.empty()) return;
-  const request_timings timings = read_timings(easy, result);
+  request_timings timings = read_timings(easy, result);
+  timings.never_processed = never_processed;
   std::lock_guard<std::mutex> lock(mutex_);
   for (run_observer *observer : hooks_.observers) observer->request_finished(index, timings);
 }

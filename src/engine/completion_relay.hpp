@@ -35,9 +35,10 @@ class completion_relay {
   // once parse side by side, then recorded under it.
   void record_answer(std::size_t index, int attempts, std::string_view body);
 
-  // The observers' request_started and request_finished, under the lock. `easy` is only read.
+  // The observers' request_started and request_finished, under the lock. `easy` is only read;
+  // `never_processed` is request_timings::never_processed.
   void request_started(std::size_t index);
-  void request_finished(std::size_t index, CURL *easy, CURLcode result);
+  void request_finished(std::size_t index, CURL *easy, CURLcode result, bool never_processed);
 
  private:
   // Under the lock, after the aggregator accepted a completion of `index`.

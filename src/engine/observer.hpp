@@ -27,6 +27,10 @@ struct request_timings {
   long new_connections = 0;  // 0 means an existing connection was reused
   long http_status = 0;      // 0 when no response arrived
   bool completed = true;     // false: the transfer failed (timeout, reset, cancelled...)
+  // The server never processed it (it died on a reused connection before any byte of an answer), so the
+  // run sends it again at once without counting an attempt, unless the run ends the artist first. False for
+  // one past the max_unprocessed_resends of its artist, which counts as a failed attempt.
+  bool never_processed = false;
 };
 
 // Watches a run. Every member has an empty default. A run calls its observers one at a time, never

@@ -121,7 +121,8 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
       relay.request_started(index);
       const CURLcode code = curl_easy_perform(easy.get());
       const attempt_result attempt = read_attempt(easy.get(), code, buffer, plan.retry.max_retry_after_s);
-      relay.request_finished(index, easy.get(), code);
+      resend = attempt.never_processed && resends < max_unprocessed_resends;
+      relay.request_finished(index, easy.get(), code, resend);
       if (stop_signal != 0 && code == CURLE_ABORTED_BY_CALLBACK) {
         relay.record_error(index, cancelled_error, attempt.http_status, attempts);
         break;
@@ -130,7 +131,6 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
         relay.record_error(index, breaker.error(), attempt.http_status, attempts);
         break;
       }
-      resend = attempt.never_processed && resends < max_unprocessed_resends;
       if (resend) {
         ++resends;
         continue;

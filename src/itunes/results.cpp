@@ -320,6 +320,74 @@ bool has_byte_the_simd_scan_misses(std::string_view body) {
   return false;
 }
 
+// The value of the four hex digits at `at`, or -1 when they are not four hex digits.
+int hex4_at(std::string_view text, std::size_t at) {
+  if (at + 4 > text.size()) return -1;
+  int value = 0;
+  for (std::size_t i = at; i < at + 4; ++i) {
+    const char c = text[i];
+    int digit = -1;
+    if (c >= '0' && c <= '9') digit = c - '0';
+    if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+bool is_high_surrogate(int unit) {
+  return unit >= 0xD800 && unit <= 0xDBFF;
+}
+
+bool is_low_surrogate(int unit) {
+  return unit >= 0xDC00 && unit <= 0xDFFF;
+}
+
+// Where the four hex digits of the first lone surrogate escape at or after `from` start, or npos: a \uD800 to
+// \uDBFF not followed by a \uDC00 to \uDFFF, or a \uDC00 to \uDFFF not preceded by one. `from` must be where
+// an escape may start (0, or the end of a previous escape). Backslashes only occur in strings, where each
+// starts a two-character escape (six with \u), so walking from one to the next keeps step, "\\ud800"
+// included.
+std::size_t find_lone_surrogate(std::string_view body, std::size_t from) {
+  for (std::size_t at = from; at < body.size();) {
+    const auto *backslash = static_cast<const char *>(std::memchr(body.data() + at, '\\', body.size() - at));
+    if (backslash == nullptr) break;
+    at = static_cast<std::size_t>(backslash - body.data());
+    if (at + 1 >= body.size() || body[at + 1] != 'u') {
+      at += 2;
+      continue;
+    }
+    const int unit = hex4_at(body, at + 2);
+    if (is_low_surrogate(unit)) return at + 2;
+    if (is_high_surrogate(unit)) {
+      const bool paired = body.substr(at + 6, 2) == "\\u" && is_low_surrogate(hex4_at(body, at + 8));
+      if (!paired) return at + 2;
+      at += 6;  // and the low half next
+    }
+    at += 6;
+  }
+  return std::string_view::npos;
+}
+
+// A lone surrogate is turned into the escape \ufffd, U+FFFD REPLACEMENT CHARACTER, before parsing. RapidJSON
+// 1.1.0 would reject the whole body for a lone high one (every album of the artist lost for one bad title)
+// and decode a lone low one into ED B0 80, bytes that are not UTF-8, into names, matching and the report.
+// Go's encoding/json decodes them the same way. The escape has the same six bytes, so every offset (album
+// slices, error positions) stays the server's, and the albums' kept json says \ufffd too: it then decodes to
+// the same text as the fields, in our table and in any reader of the report (strict ones such as serde_json
+// refuse lone surrogates). Returns `body`, or its corrected copy in `fixed`.
+std::string_view without_lone_surrogates(std::string_view body, std::string &fixed) {
+  std::size_t at = find_lone_surrogate(body, 0);
+  if (at == std::string_view::npos) return body;
+  fixed.assign(body.data(), body.size());
+  do {
+    fixed.replace(at, 4, "fffd");
+    at = find_lone_surrogate(body, at + 4);
+  } while (at != std::string_view::npos);
+  return fixed;
+}
+
 template <unsigned flags, typename Stream>
 parse_result parse_with(std::string_view body, Stream &stream, const album_filter &keep) {
   parse_result result;
@@ -349,7 +417,9 @@ parse_result parse_with(std::string_view body, Stream &stream, const album_filte
 
 }  // namespace
 
-parse_result parse_results(std::string_view body, const album_filter &keep) {
+parse_result parse_results(std::string_view server_body, const album_filter &keep) {
+  std::string fixed;
+  const std::string_view body = without_lone_surrogates(server_body, fixed);
   if (std::all_of(body.begin(), body.end(), is_json_space)) {
     parse_result result;
     result.error = "response is empty";

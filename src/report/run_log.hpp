@@ -13,12 +13,15 @@
 
 namespace report {
 
-// One request (a retry is a request of its own): libcurl's timings and counters as the engine reported them
-// (engine::request_timings, all 0 until the request finished), and when it ran. start_us and end_us are
-// microseconds on the run's clock (zero when the run_log was made).
+// One request (a retry or a re-send is a request of its own): libcurl's timings and counters as the engine
+// reported them (engine::request_timings, all 0 until the request finished), and when it ran. start_us and
+// end_us are microseconds on the run's clock (zero when the run_log was made).
 struct request_event : engine::request_timings {
   std::size_t artist = 0;  // index into the run's artists
-  int attempt = 1;         // 1 for the first request of that artist, 2 for its first retry, ...
+  int attempt = 1;         // 1 for the first request of that artist, 2 for the next one, ...
+  // Sent again because the artist's previous request was never processed (never_processed): not an attempt,
+  // so not a retry either.
+  bool resend = false;
   std::int64_t start_us = 0;
   std::int64_t end_us = 0;
   bool finished = false;  // request_finished came

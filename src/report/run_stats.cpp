@@ -48,7 +48,9 @@ std::vector<phase_row> phases_of(const run_stats &run) {
 
 void append_text(std::string &out, const run_stats &run) {
   out += "stats (" + run.label + "): " + counted(run.requests, "request", "requests") + " for " +
-         counted(run.artists, "artist", "artists") + " (" + counted(run.retries, "retry", "retries") + ")";
+         counted(run.artists, "artist", "artists") + " (" + counted(run.retries, "retry", "retries");
+  if (run.resent > 0) out += ", " + std::to_string(run.resent) + " re-sent unprocessed";
+  out += ")";
   char line[256];
   std::snprintf(line, sizeof line, " in %.3f s\n", run.wall_s);
   out += line;
@@ -88,6 +90,7 @@ void append_json(std::string &out, const run_stats &run) {
   out += ",\"artists\":" + std::to_string(run.artists);
   out += ",\"requests\":" + std::to_string(run.requests);
   out += ",\"retries\":" + std::to_string(run.retries);
+  out += ",\"resent\":" + std::to_string(run.resent);
   out += ",\"wall_s\":" + format("%.3f", run.wall_s);
   out += ",\"bytes\":" + std::to_string(run.bytes);
   out += ",\"connections\":{\"opened\":" + std::to_string(run.connections_opened) +
@@ -145,6 +148,11 @@ run_stats compute_stats(const run_record &run) {
   std::vector<const request_event *> first_of(run.artists.size(), nullptr),
       last_of(run.artists.size(), nullptr);
   for (const request_event &event : run.requests) {
+    if (event.resend) {
+      ++stats.resent;
+    } else if (event.attempt > 1) {
+      ++stats.retries;
+    }
     if (event.artist < requests_of.size()) {
       ++requests_of[event.artist];
       if (first_of[event.artist] == nullptr) first_of[event.artist] = &event;
@@ -169,8 +177,6 @@ run_stats compute_stats(const run_record &run) {
     }
     total.push_back(ms(event.total_us > 0 ? event.total_us : event.end_us - event.start_us));
   }
-  for (int count : requests_of)
-    if (count > 1) stats.retries += static_cast<std::size_t>(count - 1);
   stats.dns = summarize(dns);
   stats.connect = summarize(connect);
   stats.tls = summarize(tls);

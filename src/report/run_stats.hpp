@@ -34,8 +34,9 @@ struct slow_artist {
 struct run_stats {
   std::string label;
   std::size_t artists = 0;   // artists in the run
-  std::size_t requests = 0;  // requests sent, retries included
-  std::size_t retries = 0;   // requests beyond the first of each artist
+  std::size_t requests = 0;  // requests sent, retries and re-sends included
+  std::size_t retries = 0;   // attempts beyond the first of each artist
+  std::size_t resent = 0;    // requests sent again because the server never processed them: no attempt
   std::int64_t bytes = 0;    // body bytes downloaded
   std::size_t connections_opened = 0;
   std::size_t connections_reused = 0;                // requests answered over a connection opened before them

@@ -1,6 +1,7 @@
 // libFuzzer target: parse_results, with and without the filter the runners pass it, on arbitrary bytes.
 // Besides the sanitizers, it checks that every album's json is a compact object that parses back to the same
-// fields, that parse_results agrees with RapidJSON's own DOM about which bodies are acceptable, and that a
+// fields, that parse_results agrees with RapidJSON's own DOM about which bodies are acceptable (once lone
+// UTF-16 surrogates are replaced, as parse_results does), that every decoded field is UTF-8, and that a
 // filtered parse keeps exactly the albums the unfiltered one would, field for field.
 #include <rapidjson/document.h>
 #include <rapidjson/memorystream.h>
@@ -16,8 +17,9 @@
 #include <string_view>
 #include <vector>
 
-#include "itunes/results.hpp"
 #include "../support/json_text.hpp"
+#include "itunes/results.hpp"
+#include "text/utf8.hpp"
 
 namespace {
 
@@ -58,6 +60,49 @@ struct marking_handler {
   bool EndArray(rapidjson::SizeType count) { return doc.EndArray(count); }
 };
 
+// The rule for lone UTF-16 surrogates, stated apart from the parser's own code, as a walk through the
+// strings: a \uD800 to \uDBFF escape not followed at once by a \uDC00 to \uDFFF one, and a \uDC00 to \uDFFF
+// escape not preceded by such a high one, become \ufffd. RapidJSON alone rejects the first and decodes the
+// second into bytes that are not UTF-8, so the DOM reads the text this gives.
+std::string without_lone_surrogates(std::string_view text) {
+  std::string out(text);
+  constexpr std::size_t none = std::string::npos;
+  std::size_t unpaired_high = none;  // where the digits of a high surrogate that wants a low one begin
+  const auto replace = [&out](std::size_t digits) { out.replace(digits, 4, "fffd"); };
+  const auto settle = [&] {
+    if (unpaired_high != none) replace(unpaired_high);
+    unpaired_high = none;
+  };
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (!in_string) {
+      in_string = c == '"';
+      continue;
+    }
+    unsigned unit = 0;
+    const bool hex_escape =
+        c == '\\' && i + 5 < text.size() && text[i + 1] == 'u' &&
+        std::from_chars(text.data() + i + 2, text.data() + i + 6, unit, 16).ptr == text.data() + i + 6;
+    if (!hex_escape) {
+      settle();
+      if (c == '"') in_string = false;
+      if (c == '\\') ++i;  // the escaped character
+      continue;
+    }
+    if (unit >= 0xDC00 && unit <= 0xDFFF) {
+      if (unpaired_high == none) replace(i + 2);
+      unpaired_high = none;
+    } else {
+      settle();
+      if (unit >= 0xD800 && unit <= 0xDBFF) unpaired_high = i + 2;
+    }
+    i += 5;
+  }
+  settle();
+  return out;
+}
+
 // Parses `text` into `doc` the way parse_results reads it: the same flags over a plain MemoryStream (so, like
 // production, no BOM skipping). Returns false on a parse error.
 bool parse_dom(std::string_view text, rapidjson::Document &doc) {
@@ -96,6 +141,11 @@ std::string_view string_of(const rapidjson::Value *value) {
 
 void check_album(const itunes::album &album) {
   require(album.json.size() >= 2 && album.json.front() == '{' && album.json.back() == '}', "json is braced");
+  require(without_lone_surrogates(album.json) == album.json, "json has no lone surrogate");
+  require((!album.artist_name || text::is_valid_utf8(*album.artist_name)) &&
+              text::is_valid_utf8(album.collection_name) && text::is_valid_utf8(album.release_date) &&
+              text::is_valid_utf8(album.primary_genre),
+          "every decoded field is UTF-8");
   require(!has_space_outside_strings(album.json), "json has no whitespace between tokens");
 
   rapidjson::Document doc;
@@ -137,7 +187,7 @@ void check_album(const itunes::album &album) {
 void check_against_dom(std::string_view body, const itunes::parse_result &parsed) {
   if (std::memchr(body.data(), '\0', body.size()) != nullptr) return;  // the DOM would stop at the NUL
   rapidjson::Document doc;
-  if (!parse_dom(body, doc)) {
+  if (!parse_dom(without_lone_surrogates(body), doc)) {
     require(!parsed.ok, "the DOM rejects what parse_results accepted");
     return;
   }
