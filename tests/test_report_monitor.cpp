@@ -231,7 +231,14 @@ TEST_SUITE("observers") {
     CHECK_FALSE(run.requests[1].resend);
     CHECK(run.requests[2].resend);
     CHECK_FALSE(run.requests[3].resend);
-    CHECK(run.requests[2].attempt == 2);  // still A's second request, on its own timeline row
+    CHECK(run.requests[2].attempt == 1);  // still A's first attempt, sent again: its own row, "A re-sent"
+    CHECK(run.requests[3].attempt == 2);
+    CHECK(report::row_label(run, run.requests[2]) == "A re-sent");
+    CHECK(report::row_label(run, run.requests[3]) == "B #2");
+    const std::string text = report::render_timeline_text({run}, 80);
+    CHECK(text.find("A re-sent") != std::string::npos);
+    CHECK(text.find("A #2") == std::string::npos);
+    CHECK(report::render_timeline_svg({run}).find(">A re-sent<") != std::string::npos);
     const report::run_stats stats = report::compute_stats(run);
     CHECK(stats.requests == 4);
     CHECK(stats.retries == 1);

@@ -29,8 +29,8 @@ void run_log::request_started(std::size_t artist) {
   if (artist >= open_.size()) return;
   request_event event;
   event.artist = artist;
-  event.attempt = ++attempts_[artist];
   event.resend = last_[artist] != no_request && record_.requests[last_[artist]].never_processed;
+  event.attempt = event.resend ? attempts_[artist] : ++attempts_[artist];
   event.start_us = event.end_us = now_us();
   open_[artist] = last_[artist] = record_.requests.size();
   record_.requests.push_back(event);

@@ -18,7 +18,7 @@ namespace report {
 // end_us are microseconds on the run's clock (zero when the run_log was made).
 struct request_event : engine::request_timings {
   std::size_t artist = 0;  // index into the run's artists
-  int attempt = 1;         // 1 for the first request of that artist, 2 for the next one, ...
+  int attempt = 1;  // 1 for the artist's first attempt, 2 for its first retry, ...; a re-send keeps its number
   // Sent again because the artist's previous request was never processed (never_processed): not an attempt,
   // so not a retry either.
   bool resend = false;

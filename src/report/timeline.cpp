@@ -47,11 +47,16 @@ std::string seconds_text(std::int64_t us) {
 }
 }  // namespace
 
+std::string request_suffix(const request_event &event) {
+  std::string suffix = event.attempt > 1 ? " #" + std::to_string(event.attempt) : "";
+  if (event.resend) suffix += " re-sent";
+  return suffix;
+}
+
 std::string row_label(const run_record &run, const request_event &event) {
   const std::string name(event.artist < run.artists.size() ? run.artists[event.artist] : "?");
-  if (event.attempt <= 1) return fit_columns(name, label_columns);
-  const std::string suffix = " #" + std::to_string(event.attempt);
-  return fit_columns(name, label_columns - suffix.size()) + suffix;
+  const std::string suffix = request_suffix(event);
+  return fit_columns(name, label_columns - text::display_width(suffix)) + suffix;
 }
 
 // What went wrong with a request, or "" when it gave a usable answer.

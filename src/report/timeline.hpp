@@ -26,7 +26,7 @@ request_span span_of(const request_event &event);
 std::int64_t timeline_extent_us(const std::vector<run_record> &runs);
 
 // The waterfall as text for a terminal `width` columns wide (at least 40 are used): per run a heading line,
-// then one row per request in start order (the artist's name cut to 20 columns, " #N" for retry N-1, the
+// then one row per request in start order (the artist's name cut to 20 columns, request_suffix(), the
 // bar, and the status when it is not 200), then one axis with time labels under all runs. Bars use U+2591
 // while waiting and U+2588 (with eighth blocks at its end) while transferring. Ends with a newline.
 std::string render_timeline_text(const std::vector<run_record> &runs, std::size_t width);
@@ -38,6 +38,9 @@ std::string render_timeline_svg(const std::vector<run_record> &runs);
 
 // Parts both renderers use.
 constexpr std::size_t timeline_label_columns = 20;                         // the artist name before the bars
+// After the name: " #N" for the artist's attempt N (a retry), then " re-sent" for a request sent again because
+// the server never processed the one before (not an attempt); empty for a first attempt.
+std::string request_suffix(const request_event &event);
 std::string row_label(const run_record &run, const request_event &event);  // "Name #2", cut to 20 columns
 // "HTTP 503", "failed after HTTP 200", the record's error ("response is not valid JSON ..."), or empty for a
 // request that gave a usable answer.

@@ -93,8 +93,7 @@ void append_svg_request(std::string &out, const run_record &run, const request_e
   const double x_end = std::max(svg_plot_x + static_cast<double>(span.end_us) * scale,
                                 x_first + (failed ? svg_failed_min_width : 0.5));
   const std::string name(event.artist < run.artists.size() ? run.artists[event.artist] : "?");
-  std::string label = name;
-  if (event.attempt > 1) label += " #" + std::to_string(event.attempt);
+  const std::string label = name + request_suffix(event);
 
   out += "<g class=\"request";
   out += failed ? " failed\">" : "\">";
