@@ -17,6 +17,7 @@
 #include "cli/options.hpp"
 #include "cli/process_setup.hpp"
 #include "cli/run_plan.hpp"
+#include "engine/library_init.hpp"
 #include "engine/runners.hpp"
 #include "engine/stop_signals.hpp"
 #include "engine/version.hpp"
@@ -222,6 +223,7 @@ int print_text(const cli::diagnostics &say, const std::string &text) {
 
 int main(int argc, char **argv) {
   const cli::standard_descriptors closed = cli::make_standard_descriptors_valid();
+  engine::prepare_libuv();                 // before anything can take the memory it needs (library_init.hpp)
   engine::install_stop_signal_recorder();  // before the names are read: stdin may never end
   cli::diagnostics say;
   cli::parse_outcome parsed;
@@ -259,8 +261,10 @@ int main(int argc, char **argv) {
     say.error("cannot write the report: standard output is closed");
     return output_failed_status;
   }
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-    say.error("libcurl could not be initialised");
+  const CURLcode ready = engine::init_curl_with_reserve();
+  if (ready != CURLE_OK) {
+    say.error(ready == CURLE_OUT_OF_MEMORY ? "out of memory: libcurl could not be initialised"
+                                           : "libcurl could not be initialised");
     return 1;
   }
   int status = 1;

@@ -130,7 +130,7 @@ attempt_result read_attempt(CURL *easy, CURLcode code, const response_buffer &bu
     attempt.retry_after_s = clamp_retry_after(retry_after, max_retry_after_s);
   if (code == CURLE_OK) return attempt;
   attempt.never_processed = died_unprocessed(easy, code);
-  if (buffer.out_of_memory || code == CURLE_OUT_OF_MEMORY) note_out_of_memory(false);
+  if (buffer.out_of_memory) note_out_of_memory(false);
   if (buffer.too_large || code == CURLE_FILESIZE_EXCEEDED) {
     attempt.code = CURLE_FILESIZE_EXCEEDED;
     attempt.error = "response body larger than --max-body (" + std::to_string(buffer.max_body) + " bytes)";
@@ -140,9 +140,9 @@ attempt_result read_attempt(CURL *easy, CURLcode code, const response_buffer &bu
     attempt.error = "redirect from https to http refused";
   } else if (code == CURLE_ABORTED_BY_CALLBACK) {
     attempt.error = cancelled_error;
-  } else if (code == CURLE_OUT_OF_MEMORY && attempt.http_status != 0) {
+  } else if (code == CURLE_OUT_OF_MEMORY && attempt.http_status != 0 && !out_of_memory_stops_runs()) {
     // libcurl 7.88 reports a header line over its 100 KiB limit (CURL_MAX_HTTP_HEADER) as out of memory;
-    // after the status line, that is what it nearly always is.
+    // after the status line, and when none of its allocations failed (library_init.hpp), that is what it is.
     attempt.error = "response header too large (a header line over 100 KiB)";
   } else {
     if (code == CURLE_COULDNT_CONNECT && (buffer.socket_errno == EMFILE || buffer.socket_errno == ENFILE))
