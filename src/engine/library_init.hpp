@@ -1,7 +1,9 @@
 // Process-wide setup of libuv and libcurl, so that neither aborts later for lack of memory.
 //
-// libuv 1.44 sets up its signal handling the first time a loop is created and calls abort() when that fails
-// (pthread_atfork, a pipe): prepare_libuv() creates and closes a loop while memory is still to be had.
+// libuv 1.44 calls abort() when some of its allocations fail (the array of a loop's watched descriptors,
+// which grows with their numbers) and when its signal handling, set up with the first loop, cannot be
+// (pthread_atfork, a pipe). So libuv allocates with the same kind of reserve as libcurl below
+// (uv_replace_allocator), and prepare_libuv() creates and closes a loop while memory is still to be had.
 //
 // libcurl 7.88 does not survive every allocation that fails inside it: singlesocket() destroys a socket's
 // hash of transfers when adding to it fails, keeps the socket's entry, and the next event on that socket

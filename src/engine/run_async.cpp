@@ -55,6 +55,7 @@ run_report run_async(const run_plan &plan, const run_hooks &hooks) {
   }
   std::vector<shard_outcome> outcomes(shards);
   const auto run_one = [&shared, &settings, &outcomes](std::size_t k) {
+    if (out_of_memory_stops_runs()) return;  // a new loop would only need memory to stop at once
     try {
       outcomes[k] = run_shard(shared, settings[k]);
     } catch (const std::bad_alloc &) {  // the shard could not start: the others stop too
