@@ -110,7 +110,10 @@ void configure_easy(CURL *easy, const request_settings &settings, bool https, re
   // An answer from an https server must not be swapped for one anyone on the path can forge or read.
   curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
   curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(settings.max_body));
-  if (!settings.cacert.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, settings.cacert.c_str());
+  // Without its copy of the path, libcurl would trust the system's CAs instead of the user's: never that.
+  if (!settings.cacert.empty() &&
+      curl_easy_setopt(easy, CURLOPT_CAINFO, settings.cacert.c_str()) == CURLE_OUT_OF_MEMORY)
+    throw std::bad_alloc();
 }
 
 void set_request_url(CURL *easy, const std::string &url, bool pipewait) {

@@ -31,7 +31,8 @@ struct response_buffer {
 // Sets every option that stays the same from one request to the next on `easy`, and points its write callback
 // and error buffer at `buffer`, which must outlive the handle's use. Secure by default: TLS verified,
 // http and https only (redirects too; https only when `https`, the scheme of every request), at most 10
-// redirects, bodies capped at max_body whatever the framing.
+// redirects, bodies capped at max_body whatever the framing. Throws std::bad_alloc when libcurl cannot copy
+// --cacert.
 void configure_easy(CURL *easy, const request_settings &settings, bool https, response_buffer &buffer);
 
 // Points `easy` at `url` for the next attempt; `pipewait` (for https) waits for a connection that HTTP/2 can

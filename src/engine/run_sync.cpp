@@ -88,7 +88,11 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
   std::unique_ptr<CURL, void (*)(CURL *)> easy(curl_easy_init(), curl_easy_cleanup);
   response_buffer buffer;
   if (easy) {
-    configure_easy(easy.get(), plan.request, plan.https, buffer);
+    try {
+      configure_easy(easy.get(), plan.request, plan.https, buffer);
+    } catch (const std::bad_alloc &) {  // every artist ends as out of memory, below
+      note_out_of_memory(true);
+    }
     curl_easy_setopt(easy.get(), CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(easy.get(), CURLOPT_XFERINFOFUNCTION, abort_when_stopped);
   }
@@ -144,12 +148,12 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
   };
 
   for (std::size_t index = 0; index < plan.artists.size(); ++index) {
-    if (!easy) {
-      relay.record_error(index, "could not create a curl handle", 0, 0);
-      continue;
-    }
     if (out_of_memory_stops_runs()) {  // like a signal: no more requests
       relay.record_error(index, out_of_memory_error, 0, 0);
+      continue;
+    }
+    if (!easy) {
+      relay.record_error(index, "could not create a curl handle", 0, 0);
       continue;
     }
     int attempts = 0;
