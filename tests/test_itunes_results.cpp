@@ -1,11 +1,15 @@
 // Tests of src/itunes/results: parsing and filtering responses, byte for byte. No I/O besides the fixture.
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <new>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -15,9 +19,9 @@
 #include "itunes/aggregator.hpp"
 #include "itunes/query.hpp"
 #include "itunes/results.hpp"
-#include "text/utf8.hpp"
 #include "support/json_text.hpp"
 #include "support/run_output.hpp"
+#include "text/utf8.hpp"
 
 using namespace std::string_literals;
 
@@ -58,7 +62,8 @@ std::string wrap(std::string_view elements) {
 
 // The albums an exact lookup of `artist` keeps from a 200 answer, as the runners record them.
 std::vector<itunes::album> matches(const std::string &artist, std::string_view body) {
-  itunes::artist_record record = itunes::record_from_response(artist, 200, body, 1, itunes::match_mode::exact);
+  itunes::artist_record record =
+      itunes::record_from_response(artist, 200, body, 1, itunes::match_mode::exact);
   REQUIRE(record.ok);
   return std::move(record.results);
 }
@@ -220,7 +225,8 @@ TEST_SUITE("results") {
       const itunes::parse_result sample = itunes::parse_results(std::string(shift, '\n') + body);
       REQUIRE(sample.ok);
       REQUIRE(sample.albums.size() == reference.albums.size());
-      for (std::size_t i = 0; i < sample.albums.size(); ++i) CHECK(sample.albums[i].json == reference.albums[i].json);
+      for (std::size_t i = 0; i < sample.albums.size(); ++i)
+        CHECK(sample.albums[i].json == reference.albums[i].json);
     }
   }
 
@@ -230,8 +236,9 @@ TEST_SUITE("results") {
     REQUIRE(all.ok);
     REQUIRE(all.albums.size() >= 2);
     const std::string wanted = *all.albums[0].artist_name;
-    const itunes::parse_result some = itunes::parse_results(
-        body, [&wanted](const std::string *artist_name) { return artist_name != nullptr && *artist_name == wanted; });
+    const itunes::parse_result some = itunes::parse_results(body, [&wanted](const std::string *artist_name) {
+      return artist_name != nullptr && *artist_name == wanted;
+    });
     REQUIRE(some.ok);
     REQUIRE(some.albums.size() == all.albums.size());
     for (std::size_t i = 0; i < all.albums.size(); ++i) {
@@ -613,5 +620,40 @@ TEST_SUITE("results") {
       CAPTURE(suggestion);
       CHECK(text::is_valid_utf8(suggestion));
     }
+  }
+}
+
+// RapidJSON 1.1.0's parser stack writes through Realloc's result unchecked; ours must turn an allocation that
+// fails into std::bad_alloc. The parse runs in a child whose address space is capped just above what it
+// holds, with nesting deep enough to need far more. ASan reserves terabytes of address space, so a sanitized
+// build (ARTISTFETCH_SANITIZED) cannot run it.
+TEST_SUITE("results") {
+  TEST_CASE("a parse that runs out of memory throws std::bad_alloc, it does not crash") {
+    if (std::getenv("ARTISTFETCH_SANITIZED") != nullptr) return;
+    // 20,000,000 levels: the stack of nesting levels alone needs 80 MB. The trailing 0x1F keeps the body off
+    // the SSE2 path, which would first copy it, and fail there.
+    const std::string deep =
+        "{\"results\":" + std::string(20000000, '[') + std::string(20000000, ']') + "}\x1f";
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      long pages = 0;
+      std::ifstream statm("/proc/self/statm");
+      statm >> pages;
+      const rlim_t held = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE));
+      const struct rlimit cap { held + (16 << 20), held + (16 << 20) };
+      if (setrlimit(RLIMIT_AS, &cap) != 0) _exit(3);
+      try {
+        itunes::parse_results(deep);
+      } catch (const std::bad_alloc &) {
+        _exit(0);
+      }
+      _exit(2);  // parsed with 16 MB to spare: the test is void
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    CHECK_FALSE(WIFSIGNALED(status));
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
   }
 }

@@ -1,5 +1,7 @@
 #include "cli/diagnostics.hpp"
 
+#include <initializer_list>
+#include <new>
 #include <string>
 
 namespace cli {
@@ -11,7 +13,15 @@ constexpr std::string_view program_name = "artistfetch";
 
 void diagnostics::write_line(std::string_view kind, std::string_view message, std::string_view after) const {
   std::string line;
-  line.reserve(program_name.size() + kind.size() + message.size() + after.size() + 4);
+  try {
+    line.reserve(program_name.size() + kind.size() + message.size() + after.size() + 4);
+  } catch (const std::bad_alloc &) {  // out of memory: the message still goes out, in pieces
+    for (std::string_view piece :
+         {program_name, std::string_view(": "), kind, message, std::string_view("\n"), after})
+      std::fwrite(piece.data(), 1, piece.size(), stream_);
+    std::fflush(stream_);
+    return;
+  }
   line.append(program_name).append(": ").append(kind).append(message).append("\n").append(after);
   // One write per line, flushed: the line never interleaves with the progress bar or another thread's output.
   std::fwrite(line.data(), 1, line.size(), stream_);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 
@@ -16,6 +17,7 @@
 #include "cli/options.hpp"
 #include "cli/process_setup.hpp"
 #include "cli/run_plan.hpp"
+#include "engine/library_init.hpp"
 #include "engine/runners.hpp"
 #include "engine/stop_signals.hpp"
 #include "engine/version.hpp"
@@ -29,6 +31,13 @@ namespace {
 
 // Output that could not be written: the report, --stream, --stats, --timeline, --timeline-svg (README).
 constexpr int output_failed_status = 3;
+
+// Out of memory during a run (README): plain text, since allocating the message could fail in its turn.
+constexpr const char *run_stopped_for_memory =
+    "out of memory: the run stopped early; the artists it had not finished end with the error \"out of "
+    "memory\"";
+constexpr const char *artists_failed_for_memory =
+    "out of memory: some responses did not fit (those artists' errors say \"out of memory\")";
 
 // Flushes and closes stdout, the last chance for a full disk or a closed pipe to show. Returns 0 or errno.
 int close_stdout() {
@@ -68,9 +77,17 @@ class program {
     if (report_error_ == 0) report_error_ = closing;
     if (report_error_ != 0 && output_problem_.empty())
       output_problem_ = std::string("cannot write the report: ") + std::strerror(report_error_);
-    if (output_problem_.empty()) return status;
-    say_.error(output_problem_);
-    return status >= 128 ? status : output_failed_status;
+    if (!output_problem_.empty()) {
+      say_.error(output_problem_);
+      if (status < 128) status = output_failed_status;
+    }
+    // Out of memory is never a success, nor a signal: the records printed stand, the message names it.
+    if (memory_problem_ == nullptr && engine::out_of_memory_noted())
+      memory_problem_ =
+          engine::out_of_memory_stops_runs() ? run_stopped_for_memory : artists_failed_for_memory;
+    if (memory_problem_ == nullptr) return status;
+    say_.error(memory_problem_);
+    return status == 0 ? 1 : status;
   }
 
  private:
@@ -91,7 +108,23 @@ class program {
 
   void write_report(const engine::run_report &report) {
     const bool color = report::color_wanted(opts_.color, isatty(STDOUT_FILENO) != 0, std::getenv("NO_COLOR"));
-    const int error = report::write_report(stdout, report.records, format(), color);
+    int error = 0;
+    try {
+      error = report::write_report(stdout, report.records, format(), color);
+    } catch (const std::bad_alloc &) {
+      memory_problem_ = "out of memory while writing the report: the records written before stand";
+      // A table is rendered whole before its first byte; ndjson goes out a record at a time from a small
+      // buffer, so the records can still be printed.
+      if (format() == report::output_format::table) {
+        memory_problem_ =
+            "out of memory while rendering the table: the records were printed as ndjson instead";
+        try {
+          error = report::write_report(stdout, report.records, report::output_format::ndjson, false);
+        } catch (const std::bad_alloc &) {
+          memory_problem_ = "out of memory while writing the report, even as ndjson";
+        }
+      }
+    }
     if (report_error_ == 0) report_error_ = error;
   }
 
@@ -101,9 +134,14 @@ class program {
 
   // Writes the monitor's reports (--stats, --timeline, --timeline-svg); finish() says whether they failed.
   int with_reports(int status) {
-    std::string problem = monitor_.write_reports();
-    say_.artists_failed(monitor_.failed_artists(), monitor_.artists_in_run());
-    if (report_error_ == 0 && output_problem_.empty()) output_problem_ = std::move(problem);
+    try {
+      std::string problem = monitor_.write_reports();
+      say_.artists_failed(monitor_.failed_artists(), monitor_.artists_in_run());
+      if (report_error_ == 0 && output_problem_.empty()) output_problem_ = std::move(problem);
+    } catch (const std::bad_alloc &) {
+      if (memory_problem_ == nullptr)
+        memory_problem_ = "out of memory while writing --stats or the timelines";
+    }
     return status;
   }
 
@@ -166,8 +204,9 @@ class program {
   const cli::diagnostics &say_;
   const engine::run_plan &plan_;
   report::run_monitor monitor_;
-  int report_error_ = 0;        // errno of the first write of the report (or --stream) that failed
-  std::string output_problem_;  // or why --stats, --timeline or --timeline-svg could not be written
+  int report_error_ = 0;                  // errno of the first write of the report (or --stream) that failed
+  std::string output_problem_;            // or why --stats, --timeline or --timeline-svg could not be written
+  const char *memory_problem_ = nullptr;  // what could not be done for lack of memory, if anything
 };
 
 // --help and --version: text on stdout, checked like a report.
@@ -184,9 +223,16 @@ int print_text(const cli::diagnostics &say, const std::string &text) {
 
 int main(int argc, char **argv) {
   const cli::standard_descriptors closed = cli::make_standard_descriptors_valid();
+  engine::prepare_libuv();                 // before anything can take the memory it needs (library_init.hpp)
   engine::install_stop_signal_recorder();  // before the names are read: stdin may never end
   cli::diagnostics say;
-  cli::parse_outcome parsed = cli::parse_options(argc, argv, std::getenv("ARTISTFETCH_BASE_URL"));
+  cli::parse_outcome parsed;
+  try {
+    parsed = cli::parse_options(argc, argv, std::getenv("ARTISTFETCH_BASE_URL"));
+  } catch (const std::bad_alloc &) {  // no run yet, so no record to print
+    say.error("out of memory while reading the names");
+    return 1;
+  }
   // Interrupted while the names were read, before the first one ("no artist names given"): nothing to report.
   const int early_signal = engine::recorded_stop_signal();
   if (early_signal != 0 && (parsed.kind == cli::parse_outcome::usage_error || parsed.opts.artists.empty()))
@@ -215,8 +261,10 @@ int main(int argc, char **argv) {
     say.error("cannot write the report: standard output is closed");
     return output_failed_status;
   }
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-    say.error("libcurl could not be initialised");
+  const CURLcode ready = engine::init_curl_with_reserve();
+  if (ready != CURLE_OK) {
+    say.error(ready == CURLE_OUT_OF_MEMORY ? "out of memory: libcurl could not be initialised"
+                                           : "libcurl could not be initialised");
     return 1;
   }
   int status = 1;
@@ -224,6 +272,8 @@ int main(int argc, char **argv) {
     const engine::run_plan plan = cli::take_run_plan(parsed.opts);
     program app(parsed.opts, plan, say);
     status = app.finish(app.run());
+  } catch (const std::bad_alloc &) {  // outside a run's callbacks, which end it cleanly themselves
+    say.error("out of memory: artistfetch stopped; any record printed before stands");
   } catch (const std::exception &error) {
     say.error(error.what());
   }

@@ -74,7 +74,8 @@ constexpr std::string_view help_intro =
 constexpr std::string_view help_ending = R"(
 Exit status:
   0    every artist was looked up (one without an exact match is looked up too)
-  1    at least one artist failed, or --compare found the two reports differ
+  1    at least one artist failed, or --compare found the two reports differ, or
+       memory ran out (stderr says "out of memory"; the records are printed)
   2    usage error
   3    output could not be written (report, --stream, --stats, --timeline...)
   130  interrupted by SIGINT

@@ -7,11 +7,13 @@
 #include <cmath>
 #include <csignal>
 #include <deque>
+#include <exception>
 #include <limits>
 #include <memory>
+#include <new>
 #include <queue>
 #include <random>
-#include <system_error>
+#include <string_view>
 
 #include "engine/parse_worker.hpp"
 #include "engine/stop_signals.hpp"
@@ -30,12 +32,16 @@ class async_run {
   async_run(run_shared &shared, shard_settings settings)
       : shared_(shared),
         concurrency_(static_cast<std::size_t>(settings.concurrency)),
+        pool_limit_(concurrency_),
         bucket_(shared.plan.rate_per_min, default_burst(shared.plan.rate_per_min)),
         random_(std::random_device{}()) {
+    // Here rather than in the callbacks: handing a slot back must never allocate.
+    slots_.reserve(concurrency_);
+    free_slots_.reserve(concurrency_);
     if (!settings.parse_worker) return;
     try {
       parser_ = std::make_unique<parse_worker>(shared.relay, concurrency_);
-    } catch (const std::system_error &) {  // no thread to be had: the loop thread parses
+    } catch (const std::exception &) {  // no thread or no memory for one: the loop thread parses
     }
   }
 
@@ -59,11 +65,14 @@ class async_run {
   slot *take_slot();
   void start(slot *free_slot, std::size_t index, bool resend);
   void pump();
+  void schedule();
+  bool complete(slot &done_slot, CURL *easy, CURLcode result);
   void arm_wakeup(double now);
   void stop(int signum);
   void give_up();
-  void abandon(const std::string &error);
-  bool stopping() const { return signal_ != 0 || gave_up_; }
+  void run_out_of_memory();
+  void abandon(std::string_view error);
+  bool stopping() const { return signal_ != 0 || gave_up_ || out_of_memory_; }
   void pause_until(double until_s);
   void finish();
   void close_handles();
@@ -71,13 +80,16 @@ class async_run {
   bool has_ready() const { return !resends_.empty() || !retries_.empty() || shared_.has_next(); }
   std::optional<std::size_t> take_ready();
 
-  static void on_done(CURL *easy, CURLcode result, void *user_data);
-  static void on_wakeup(uv_timer_t *timer);
-  static void on_check(uv_check_t *check);
-  static void on_signal(uv_signal_t *handle, int signum);
+  // Called by C (uvcurl, libuv): no exception may leave them. Out of memory inside ends the run as a signal
+  // would (run_out_of_memory), except where it is one artist's own (completion_relay, response_buffer).
+  static void on_done(CURL *easy, CURLcode result, void *user_data) noexcept;
+  static void on_wakeup(uv_timer_t *timer) noexcept;
+  static void on_check(uv_check_t *check) noexcept;
+  static void on_signal(uv_signal_t *handle, int signum) noexcept;
 
   run_shared &shared_;
   const std::size_t concurrency_;
+  std::size_t pool_limit_;                // concurrency_, or fewer once an easy handle could not be created
   std::unique_ptr<parse_worker> parser_;  // null: the loop thread parses
   token_bucket bucket_;
   std::mt19937_64 random_;
@@ -100,6 +112,7 @@ class async_run {
   std::size_t requests_ = 0;
   int signal_ = 0;
   bool gave_up_ = false;  // the throttle breaker tripped
+  bool out_of_memory_ = false;
   bool finished_ = false;
 };
 
@@ -109,11 +122,15 @@ async_run::slot *async_run::take_slot() {
     free_slots_.pop_back();
     return reused;
   }
-  if (slots_.size() >= concurrency_) return nullptr;
+  if (slots_.size() >= pool_limit_) return nullptr;
   auto fresh = std::make_unique<slot>();
   fresh->owner = this;
   fresh->easy.reset(curl_easy_init());
-  if (!fresh->easy) return nullptr;
+  if (!fresh->easy) {  // out of memory: the shard goes on with the handles it has, if any
+    pool_limit_ = slots_.size();
+    if (pool_limit_ == 0) throw std::bad_alloc();
+    return nullptr;
+  }
   configure_easy(fresh->easy.get(), shared_.plan.request, shared_.plan.https, fresh->buffer);
   batcher_.attach(fresh->easy.get());
   slots_.push_back(std::move(fresh));
@@ -123,7 +140,13 @@ async_run::slot *async_run::take_slot() {
 void async_run::start(slot *free_slot, std::size_t index, bool resend) {
   free_slot->index = index;
   free_slot->buffer.reset();
-  set_request_url(free_slot->easy.get(), query_url(shared_.plan, index), shared_.plan.https);
+  try {
+    set_request_url(free_slot->easy.get(), query_url(shared_.plan, index), shared_.plan.https);
+  } catch (const std::bad_alloc &) {  // the artist is taken: it ends here, then the run stops
+    free_slots_.push_back(free_slot);
+    shared_.relay.record_error(index, out_of_memory_error, 0, shared_.attempts[index]);
+    throw;
+  }
   if (!resend) ++shared_.attempts[index];
   ++requests_;
   shared_.relay.request_started(index);
@@ -153,8 +176,20 @@ std::optional<std::size_t> async_run::take_ready() {
 
 void async_run::pump() {
   if (finished_) return;
+  try {
+    schedule();
+  } catch (const std::bad_alloc &) {
+    run_out_of_memory();
+  }
+}
+
+void async_run::schedule() {
   if (signal_ == 0 && shared_.signal.load() != 0) {  // another shard was interrupted first
     stop(shared_.signal.load());
+    return;
+  }
+  if (!stopping() && out_of_memory_stops_runs()) {  // here or in another shard, an allocation failed
+    run_out_of_memory();
     return;
   }
   if (!stopping() && shared_.breaker.tripped()) {  // another shard gave up on the server
@@ -191,7 +226,7 @@ void async_run::arm_wakeup(double now) {
   if (!delayed_.empty()) wake = delayed_.top().due_s;
   // Only a pause or the rate limit can hold back ready artists while a slot is free; a busy pool is woken by
   // the next completion instead.
-  if (has_ready() && in_flight_ < concurrency_)
+  if (has_ready() && in_flight_ < pool_limit_)
     wake = std::min(wake, std::max(shared_.paused_until_s.load(), now + bucket_.wait_s(now)));
   if (wake == std::numeric_limits<double>::infinity()) {
     uv_timer_stop(&wakeup_);
@@ -203,43 +238,20 @@ void async_run::arm_wakeup(double now) {
   uv_timer_start(&wakeup_, on_wakeup, delay_ms < 1 ? 1 : static_cast<uint64_t>(delay_ms), 0);
 }
 
-void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
+void async_run::on_done(CURL *easy, CURLcode result, void *user_data) noexcept {
   auto *done_slot = static_cast<slot *>(user_data);
   async_run &self = *done_slot->owner;
   --self.in_flight_;
   done_slot->busy = false;
-  const std::size_t index = done_slot->index;
-  run_shared &shared = self.shared_;
-  const int attempts = shared.attempts[index];
-  attempt_result attempt = read_attempt(easy, result, done_slot->buffer, shared.plan.retry.max_retry_after_s);
-  const bool resend =
-      attempt.never_processed && shared.resends[index] < max_unprocessed_resends && !self.stopping();
-  shared.relay.request_finished(index, easy, result, resend);
   bool trips = false;
-  if (self.signal_ != 0 && result == UVCURL_CANCELLED) {
-    shared.relay.record_error(index, cancelled_error, attempt.http_status, attempts);
-  } else if (self.gave_up_ && result == UVCURL_CANCELLED) {
-    shared.relay.record_error(index, shared.breaker.error(), 0, attempts);
-  } else if (shared.breaker.note(attempt, self.now_s()) && is_throttling_answer(attempt)) {
-    shared.relay.record_error(index, shared.breaker.error(), attempt.http_status, attempts);
-    trips = true;
-  } else {
-    double unit_random = std::uniform_real_distribution<double>(0.0, 1.0)(self.random_);
-    verdict next = judge_attempt(attempt, attempts, shared.plan.retry, unit_random);
-    if (resend) {
-      ++shared.resends[index];
-      self.resends_.push_back(index);
-    } else if (next.retry && !self.stopping()) {
-      const double now = self.now_s();
-      self.delayed_.push({now + next.delay_s, index});
-      if (next.throttled) self.pause_until(now + next.delay_s);
-    } else if (self.parser_ && is_results_answer(attempt)) {
-      self.parser_->submit(index, attempts, done_slot->buffer.body);
-    } else {
-      shared.relay.record(index, attempt, done_slot->buffer.body, attempts);
-    }
+  try {
+    trips = self.complete(*done_slot, easy, result);
+  } catch (const std::bad_alloc &) {  // its artist ends as out of memory; pump() then stops the run
+    note_out_of_memory(true);
+    const std::size_t index = done_slot->index;
+    self.shared_.relay.record_error(index, out_of_memory_error, 0, self.shared_.attempts[index]);
   }
-  self.free_slots_.push_back(done_slot);
+  self.free_slots_.push_back(done_slot);  // never allocates: reserved for the whole pool
   if (trips) {
     self.give_up();
   } else {
@@ -247,11 +259,49 @@ void async_run::on_done(CURL *easy, CURLcode result, void *user_data) {
   }
 }
 
-void async_run::on_wakeup(uv_timer_t *timer) {
+// What a finished transfer means for its artist: recorded, re-sent, retried later or parsed. True when it
+// trips the throttle breaker.
+bool async_run::complete(slot &done_slot, CURL *easy, CURLcode result) {
+  const std::size_t index = done_slot.index;
+  const int attempts = shared_.attempts[index];
+  attempt_result attempt = read_attempt(easy, result, done_slot.buffer, shared_.plan.retry.max_retry_after_s);
+  const bool resend =
+      attempt.never_processed && shared_.resends[index] < max_unprocessed_resends && !stopping();
+  shared_.relay.request_finished(index, easy, result, resend);
+  const bool cancelled = result == UVCURL_CANCELLED;
+  if (signal_ != 0 && cancelled) {
+    shared_.relay.record_error(index, cancelled_error, attempt.http_status, attempts);
+  } else if (gave_up_ && cancelled) {
+    shared_.relay.record_error(index, shared_.breaker.error(), 0, attempts);
+  } else if (out_of_memory_ && cancelled) {
+    shared_.relay.record_error(index, out_of_memory_error, attempt.http_status, attempts);
+  } else if (shared_.breaker.note(attempt, now_s()) && is_throttling_answer(attempt)) {
+    shared_.relay.record_error(index, shared_.breaker.error(), attempt.http_status, attempts);
+    return true;
+  } else {
+    double unit_random = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+    verdict next = judge_attempt(attempt, attempts, shared_.plan.retry, unit_random);
+    if (resend) {
+      ++shared_.resends[index];
+      resends_.push_back(index);
+    } else if (next.retry && !stopping()) {
+      const double now = now_s();
+      delayed_.push({now + next.delay_s, index});
+      if (next.throttled) pause_until(now + next.delay_s);
+    } else if (parser_ && is_results_answer(attempt)) {
+      parser_->submit(index, attempts, done_slot.buffer.body);
+    } else {
+      shared_.relay.record(index, attempt, done_slot.buffer.body, attempts);
+    }
+  }
+  return false;
+}
+
+void async_run::on_wakeup(uv_timer_t *timer) noexcept {
   static_cast<async_run *>(timer->data)->pump();
 }
 
-void async_run::on_check(uv_check_t *check) {
+void async_run::on_check(uv_check_t *check) noexcept {
   static_cast<async_run *>(check->data)->parser_->flush();
 }
 
@@ -261,7 +311,7 @@ void async_run::pause_until(double until_s) {
   }
 }
 
-void async_run::on_signal(uv_signal_t *handle, int signum) {
+void async_run::on_signal(uv_signal_t *handle, int signum) noexcept {
   auto *self = static_cast<async_run *>(handle->data);
   int none = 0;
   self->shared_.signal.compare_exchange_strong(none, signum);  // the first signal of the run is its outcome
@@ -276,23 +326,37 @@ void async_run::stop(int signum) {
 
 void async_run::give_up() {
   if (stopping()) return;
+  std::string error;
+  try {
+    error = shared_.breaker.error();
+  } catch (const std::bad_alloc &) {
+    run_out_of_memory();
+    return;
+  }
   gave_up_ = true;
-  abandon(shared_.breaker.error());
+  abandon(error);
+}
+
+// Like a signal: every run stops, and what this shard has not finished ends as out of memory.
+void async_run::run_out_of_memory() {
+  note_out_of_memory(true);
+  if (stopping()) return;  // already ending everything with another reason
+  out_of_memory_ = true;
+  abandon(out_of_memory_error);
 }
 
 // Ends every artist this shard holds or may still take with `error`; those in flight are cancelled and
-// on_done records them.
-void async_run::abandon(const std::string &error) {
-  auto cancel_waiting = [this, &error](std::size_t index) {
+// on_done records them. Allocates nothing, so that it serves when memory has run out.
+void async_run::abandon(std::string_view error) {
+  auto cancel_waiting = [this, error](std::size_t index) {
     shared_.relay.record_error(index, error, 0, shared_.attempts[index]);
   };
   while (const std::optional<std::size_t> index = take_ready()) cancel_waiting(*index);
   for (; !delayed_.empty(); delayed_.pop()) cancel_waiting(delayed_.top().index);
-  // Each cancel reports through on_done at once; collect the handles first since that frees their slots.
-  std::vector<CURL *> running;
+  // Each cancel reports through on_done at once, which hands the slot back to free_slots_ (slots_ stays as
+  // it is) and starts nothing new, since the shard is stopping.
   for (const auto &each : slots_)
-    if (each->busy) running.push_back(each->easy.get());
-  for (CURL *easy : running) uvcurl_cancel(curl_, easy);
+    if (each->busy) uvcurl_cancel(curl_, each->easy.get());
   pump();
 }
 
@@ -301,6 +365,7 @@ void async_run::close_handle(uv_handle_t *handle) {
 }
 
 void async_run::finish() {
+  if (finished_) return;
   finished_ = true;
   uvcurl_close(curl_, nullptr, nullptr);
   close_handles();
@@ -349,7 +414,6 @@ shard_outcome async_run::run() {
     // In flight never exceeds the pool, so neither need connections; HTTP/2 multiplexes within them.
     curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(concurrency_));
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
-    slots_.reserve(concurrency_);
     pump();
   } else {
     outcome.failure = std::string("could not start: ") + uvcurl_strerror(rc);

@@ -1,9 +1,14 @@
 #include "engine/completion_relay.hpp"
 
+#include <new>
 #include <utility>
+
+#include "engine/stop_signals.hpp"
 
 namespace engine {
 namespace {
+
+constexpr const char *out_of_memory_while_parsing = "out of memory while parsing the response";
 
 std::int64_t info_time_us(CURL *easy, CURLINFO what) {
   curl_off_t value = 0;
@@ -54,20 +59,40 @@ request_timings read_timings(CURL *easy, CURLcode result) {
 completion_relay::completion_relay(itunes::aggregator &report, const run_hooks &hooks)
     : report_(report), hooks_(hooks) {}
 
+template <typename Call>
+void completion_relay::notify(Call call) {
+  for (run_observer *observer : hooks_.observers) {
+    try {
+      call(*observer);
+    } catch (const std::bad_alloc &) {  // the observers after it still hear of it; the runs stop
+      note_out_of_memory(true);
+    }
+  }
+}
+
 void completion_relay::artist_finished(std::size_t index, std::string_view body) {
   if (hooks_.observers.empty()) return;
-  const itunes::artist_record record = report_.record(index);
-  for (run_observer *observer : hooks_.observers)
-    observer->artist_finished(index, record, record.ok ? body : std::string_view());
+  try {
+    const itunes::artist_record record = report_.record(index);  // a copy: the list keeps records compact
+    const std::string_view shown = record.ok ? body : std::string_view();
+    notify([&](run_observer &observer) { observer.artist_finished(index, record, shown); });
+  } catch (const std::bad_alloc &) {  // no copy to show: the observers miss this record, and the runs stop
+    note_out_of_memory(true);
+  }
 }
 
 bool completion_relay::answer_from_store(std::size_t index) {
   if (hooks_.store == nullptr) return false;
-  std::lock_guard<std::mutex> lock(mutex_);
-  std::string body;
-  if (!hooks_.store->load(index, body)) return false;
-  if (report_.complete_with_response(index, 200, body, 0)) artist_finished(index, body);
-  return true;
+  try {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::string body;
+    if (!hooks_.store->load(index, body)) return false;
+    if (report_.complete_with_response(index, 200, body, 0)) artist_finished(index, body);
+    return true;
+  } catch (const std::bad_alloc &) {  // left to the run, which stops at once and ends it as out of memory
+    note_out_of_memory(true);
+    return false;
+  }
 }
 
 void completion_relay::record(std::size_t index, const attempt_result &attempt, std::string_view body,
@@ -76,26 +101,44 @@ void completion_relay::record(std::size_t index, const attempt_result &attempt, 
     record_answer(index, attempts, body);  // parsed outside the lock
     return;
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (record_attempt(report_, index, attempt, body, attempts)) artist_finished(index, body);
+  try {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (record_attempt(report_, index, attempt, body, attempts)) artist_finished(index, body);
+  } catch (const std::bad_alloc &) {
+    note_out_of_memory(true);
+    record_error(index, out_of_memory_error, attempt.http_status, attempts);
+  }
 }
 
-void completion_relay::record_error(std::size_t index, std::string error, long http_status, int attempts) {
+void completion_relay::record_error(std::size_t index, std::string_view error, long http_status,
+                                    int attempts) {
+  std::string text;
+  try {
+    text = error;
+  } catch (const std::bad_alloc &) {
+    note_out_of_memory(true);
+    text = out_of_memory_error;  // fits in the string itself: no allocation
+  }
   std::lock_guard<std::mutex> lock(mutex_);
-  if (report_.complete_with_error(index, std::move(error), http_status, attempts)) artist_finished(index, {});
+  if (report_.complete_with_error(index, std::move(text), http_status, attempts)) artist_finished(index, {});
 }
 
 void completion_relay::record_answer(std::size_t index, int attempts, std::string_view body) {
-  itunes::artist_record record =
-      itunes::record_from_response(report_.artist(index), 200, body, attempts, report_.mode());
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (report_.complete(index, std::move(record))) artist_finished(index, body);
+  try {
+    itunes::artist_record record =
+        itunes::record_from_response(report_.artist(index), 200, body, attempts, report_.mode());
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (report_.complete(index, std::move(record))) artist_finished(index, body);
+  } catch (const std::bad_alloc &) {  // this answer's parse did not fit: the artist's own failure
+    note_out_of_memory(false);
+    record_error(index, out_of_memory_while_parsing, 200, attempts);
+  }
 }
 
 void completion_relay::request_started(std::size_t index) {
   if (hooks_.observers.empty()) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  for (run_observer *observer : hooks_.observers) observer->request_started(index);
+  notify([index](run_observer &observer) { observer.request_started(index); });
 }
 
 void completion_relay::request_finished(std::size_t index, CURL *easy, CURLcode result,
@@ -104,7 +147,7 @@ void completion_relay::request_finished(std::size_t index, CURL *easy, CURLcode 
   request_timings timings = read_timings(easy, result);
   timings.never_processed = never_processed;
   std::lock_guard<std::mutex> lock(mutex_);
-  for (run_observer *observer : hooks_.observers) observer->request_finished(index, timings);
+  notify([index, &timings](run_observer &observer) { observer.request_finished(index, timings); });
 }
 
 }  // namespace engine

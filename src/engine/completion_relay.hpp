@@ -14,8 +14,10 @@
 namespace engine {
 
 // Records outcomes and tells every observer of each completed record, with the body it came from.
-// Thread-safe: the loop thread and the parse worker both record through it, and it calls the observers under
-// one lock, so they never run concurrently.
+// Never throws std::bad_alloc, since it is called from C callbacks: an answer that does not fit ends its
+// artist as out of memory, any other failure (an observer's, a store's) is noted to stop the runs
+// (stop_signals.hpp). Thread-safe: the loop thread and the parse worker both record through it, and it calls
+// the observers under one lock, so they never run concurrently.
 class completion_relay {
  public:
   completion_relay(itunes::aggregator &report, const run_hooks &hooks);
@@ -28,8 +30,9 @@ class completion_relay {
   // record_attempt(), with `body` shown to the observers; a 200 answer goes through record_answer().
   void record(std::size_t index, const attempt_result &attempt, std::string_view body, int attempts);
 
-  // An outcome without a usable response (aggregator::complete_with_error).
-  void record_error(std::size_t index, std::string error, long http_status, int attempts);
+  // An outcome without a usable response (aggregator::complete_with_error); when even `error` cannot be
+  // copied, the artist's error is engine::out_of_memory_error.
+  void record_error(std::size_t index, std::string_view error, long http_status, int attempts);
 
   // A 200 answer: parsed and filtered without the lock (record_from_response), so that threads recording at
   // once parse side by side, then recorded under it.
@@ -43,6 +46,11 @@ class completion_relay {
  private:
   // Under the lock, after the aggregator accepted a completion of `index`.
   void artist_finished(std::size_t index, std::string_view body);
+
+  // Under the lock: `call(observer)` for each observer, each on its own (one that runs out of memory does not
+  // keep the others from hearing of it).
+  template <typename Call>
+  void notify(Call call);
 
   std::mutex mutex_;
   itunes::aggregator &report_;

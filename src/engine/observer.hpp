@@ -73,5 +73,7 @@ struct run_report {
 
 // The error text of an artist cut short by SIGINT or SIGTERM.
 inline constexpr const char *cancelled_error = "cancelled: interrupted before it finished";
+// The error text of an artist a run could not finish for lack of memory (short: copying it never allocates).
+inline constexpr const char *out_of_memory_error = "out of memory";
 
 }  // namespace engine

@@ -1,5 +1,6 @@
 #include "engine/parse_worker.hpp"
 
+#include <new>
 #include <utility>
 
 #include "engine/completion_relay.hpp"
@@ -19,8 +20,13 @@ void parse_worker::submit(std::size_t index, int attempts, std::string &body) {
     record(answer);
     return;
   }
+  try {
+    queued_.push_back(std::move(answer));
+  } catch (const std::bad_alloc &) {  // no room in the queue: parsed here, like past the backlog
+    record(answer);
+    return;
+  }
   waiting_.fetch_add(1, std::memory_order_relaxed);
-  queued_.push_back(std::move(answer));
   // One loop iteration can finish hundreds of HTTP/2 streams: hand them over in batches as they come, or the
   // backlog fills before the iteration ends and the loop thread ends up parsing them all itself.
   constexpr std::size_t batch = 16;
@@ -31,18 +37,26 @@ void parse_worker::record(job &answer) {
   relay_.record_answer(answer.index, answer.attempts, answer.body);
 }
 
-void parse_worker::flush() {
+void parse_worker::flush() noexcept {
   if (queued_.empty()) return;
   bool was_idle = false;
-  {
+  try {
     std::lock_guard<std::mutex> lock(mutex_);
     was_idle = handed_.empty();
     if (was_idle) {
       handed_.swap(queued_);
     } else {
+      handed_.reserve(handed_.size() + queued_.size());  // the only step that allocates, before any move
       for (job &each : queued_) handed_.push_back(std::move(each));
       queued_.clear();
     }
+  } catch (const std::bad_alloc &) {  // no room to hand them over: parsed here
+    for (job &each : queued_) {
+      record(each);
+      waiting_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    queued_.clear();
+    return;
   }
   // A worker with work left has not gone back to waiting: it takes the new jobs without being woken.
   if (was_idle) wake_.notify_one();

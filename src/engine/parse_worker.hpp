@@ -25,12 +25,13 @@ class parse_worker {
   parse_worker &operator=(const parse_worker &) = delete;
 
   // Loop thread: queues artist `index`'s 200 answer, taking `body` (left empty), or records it at once when
-  // the backlog is full. Queued answers reach the worker at flush(), which this calls every 16 answers.
+  // the backlog is full or the queue cannot grow. Queued answers reach the worker at flush(), which this
+  // calls every 16 answers.
   void submit(std::size_t index, int attempts, std::string &body);
 
   // Loop thread: hands everything queued to the worker with at most one wakeup. Called once per loop
   // iteration and by submit(), so a burst of completions costs a few wakeups, not one each.
-  void flush();
+  void flush() noexcept;
 
   // Waits until every answer handed over is recorded, then stops the thread. Idempotent.
   void finish();

@@ -2,10 +2,11 @@
 
 #include <sys/socket.h>
 
-#include <cerrno>
-
 #include <algorithm>
+#include <cerrno>
+#include <new>
 
+#include "engine/stop_signals.hpp"
 #include "engine/version.hpp"
 
 namespace engine {
@@ -29,7 +30,8 @@ size_t on_body(char *data, size_t size, size_t count, void *userp) noexcept {
         buffer->body.reserve(static_cast<size_t>(std::min<curl_off_t>(announced, buffer->max_body)));
     }
     buffer->body.append(data, bytes);
-  } catch (...) {
+  } catch (const std::bad_alloc &) {  // that artist's error, not the run's end: its body is what is large
+    buffer->out_of_memory = true;
     return CURL_WRITEFUNC_ERROR;
   }
   return bytes;
@@ -80,6 +82,7 @@ void response_buffer::reset() {
   if (body.capacity() > keep_capacity) std::string().swap(body);
   body.clear();
   too_large = false;
+  out_of_memory = false;
   socket_errno = 0;
   error[0] = '\0';
 }
@@ -107,11 +110,15 @@ void configure_easy(CURL *easy, const request_settings &settings, bool https, re
   // An answer from an https server must not be swapped for one anyone on the path can forge or read.
   curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
   curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(settings.max_body));
-  if (!settings.cacert.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, settings.cacert.c_str());
+  // Without its copy of the path, libcurl would trust the system's CAs instead of the user's: never that.
+  if (!settings.cacert.empty() &&
+      curl_easy_setopt(easy, CURLOPT_CAINFO, settings.cacert.c_str()) == CURLE_OUT_OF_MEMORY)
+    throw std::bad_alloc();
 }
 
 void set_request_url(CURL *easy, const std::string &url, bool pipewait) {
-  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  // libcurl copies the URL; without the copy the handle would be left with none, or the previous artist's.
+  if (curl_easy_setopt(easy, CURLOPT_URL, url.c_str()) == CURLE_OUT_OF_MEMORY) throw std::bad_alloc();
   // Waiting for a connection's protocol pays off only where HTTP/2 can multiplex: over TLS.
   curl_easy_setopt(easy, CURLOPT_PIPEWAIT, pipewait ? 1L : 0L);
 }
@@ -126,16 +133,19 @@ attempt_result read_attempt(CURL *easy, CURLcode code, const response_buffer &bu
     attempt.retry_after_s = clamp_retry_after(retry_after, max_retry_after_s);
   if (code == CURLE_OK) return attempt;
   attempt.never_processed = died_unprocessed(easy, code);
+  if (buffer.out_of_memory) note_out_of_memory(false);
   if (buffer.too_large || code == CURLE_FILESIZE_EXCEEDED) {
     attempt.code = CURLE_FILESIZE_EXCEEDED;
     attempt.error = "response body larger than --max-body (" + std::to_string(buffer.max_body) + " bytes)";
+  } else if (buffer.out_of_memory) {
+    attempt.error = std::string(out_of_memory_error) + ": no room for the response body";
   } else if (buffer.https && code == CURLE_UNSUPPORTED_PROTOCOL && redirected_to_http(easy)) {
     attempt.error = "redirect from https to http refused";
   } else if (code == CURLE_ABORTED_BY_CALLBACK) {
     attempt.error = cancelled_error;
-  } else if (code == CURLE_OUT_OF_MEMORY && attempt.http_status != 0) {
-    // libcurl 7.88 reports a header line over its 100 KiB limit (CURL_MAX_HTTP_HEADER) as out of memory; after
-    // the status line, that is what it nearly always is.
+  } else if (code == CURLE_OUT_OF_MEMORY && attempt.http_status != 0 && !out_of_memory_stops_runs()) {
+    // libcurl 7.88 reports a header line over its 100 KiB limit (CURL_MAX_HTTP_HEADER) as out of memory;
+    // after the status line, and when none of its allocations failed (library_init.hpp), that is what it is.
     attempt.error = "response header too large (a header line over 100 KiB)";
   } else {
     if (code == CURLE_COULDNT_CONNECT && (buffer.socket_errno == EMFILE || buffer.socket_errno == ENFILE))
@@ -171,7 +181,8 @@ bool is_results_answer(const attempt_result &attempt) {
 }
 
 bool is_throttling_answer(const attempt_result &attempt) {
-  return attempt.code == CURLE_OK && (is_throttling_status(attempt.http_status) || attempt.retry_after_s >= 0);
+  return attempt.code == CURLE_OK &&
+         (is_throttling_status(attempt.http_status) || attempt.retry_after_s >= 0);
 }
 
 bool record_attempt(itunes::aggregator &report, std::size_t index, const attempt_result &attempt,

@@ -21,7 +21,8 @@ struct response_buffer {
   long long max_body = 0;
   bool https = false;  // the requests are https: a redirect to plain http is refused
   bool too_large = false;
-  int socket_errno = 0;  // why the last socket could not be opened (libcurl 7.88 does not keep it)
+  bool out_of_memory = false;  // the body did not fit in memory
+  int socket_errno = 0;        // why the last socket could not be opened (libcurl 7.88 does not keep it)
   char error[CURL_ERROR_SIZE] = {};
 
   void reset();  // before each attempt
@@ -30,11 +31,12 @@ struct response_buffer {
 // Sets every option that stays the same from one request to the next on `easy`, and points its write callback
 // and error buffer at `buffer`, which must outlive the handle's use. Secure by default: TLS verified,
 // http and https only (redirects too; https only when `https`, the scheme of every request), at most 10
-// redirects, bodies capped at max_body whatever the framing.
+// redirects, bodies capped at max_body whatever the framing. Throws std::bad_alloc when libcurl cannot copy
+// --cacert.
 void configure_easy(CURL *easy, const request_settings &settings, bool https, response_buffer &buffer);
 
 // Points `easy` at `url` for the next attempt; `pipewait` (for https) waits for a connection that HTTP/2 can
-// multiplex rather than opening another.
+// multiplex rather than opening another. Throws std::bad_alloc when libcurl cannot copy the URL.
 void set_request_url(CURL *easy, const std::string &url, bool pipewait);
 
 // What one attempt produced, read off the handle after it finished.

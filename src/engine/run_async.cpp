@@ -5,14 +5,16 @@
 // shard hands parsing to a worker thread.
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <new>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <thread>
 #include <vector>
 
 #include "engine/async_shard.hpp"
 #include "engine/runners.hpp"
+#include "engine/stop_signals.hpp"
 
 namespace engine {
 namespace {
@@ -39,8 +41,10 @@ run_report run_async(const run_plan &plan, const run_hooks &hooks) {
   const auto started = std::chrono::steady_clock::now();
   run_shared shared(plan, hooks);
   shared.to_fetch.reserve(plan.artists.size());
+  // Once memory has run out, the store is not asked again: the shards end the rest as out of memory.
   for (std::size_t index = 0; index < plan.artists.size(); ++index)
-    if (!shared.relay.answer_from_store(index)) shared.to_fetch.push_back(index);
+    if (out_of_memory_stops_runs() || !shared.relay.answer_from_store(index))
+      shared.to_fetch.push_back(index);
 
   const std::size_t shards = shard_count(plan, shared.to_fetch.size());
   std::vector<shard_settings> settings(shards);
@@ -51,17 +55,22 @@ run_report run_async(const run_plan &plan, const run_hooks &hooks) {
   }
   std::vector<shard_outcome> outcomes(shards);
   const auto run_one = [&shared, &settings, &outcomes](std::size_t k) {
+    if (out_of_memory_stops_runs()) return;  // a new loop would only need memory to stop at once
     try {
       outcomes[k] = run_shard(shared, settings[k]);
-    } catch (const std::exception &) {  // out of memory: what this shard did not finish is "not fetched"
+    } catch (const std::bad_alloc &) {  // the shard could not start: the others stop too
+      note_out_of_memory(true);
+      outcomes[k].loop_closed = false;
+    } catch (const std::exception &) {  // what this shard did not finish is "not fetched"
       outcomes[k].loop_closed = false;
     }
   };
   std::vector<std::thread> threads;
+  threads.reserve(shards);  // may throw, before any thread: a vector of running threads must never unwind
   for (std::size_t k = 1; k < shards; ++k) {
     try {
       threads.emplace_back(run_one, k);
-    } catch (const std::system_error &) {  // no thread to be had: the other shards take its artists
+    } catch (const std::exception &) {  // no thread, or no memory for one: the other shards take its artists
     }
   }
   run_one(0);
@@ -76,6 +85,7 @@ run_report run_async(const run_plan &plan, const run_hooks &hooks) {
   }
   // Artists are left untaken only when no shard could run: if one could not start, they get its reason (the
   // report calls the others "not fetched").
+  if (failure.empty() && out_of_memory_stops_runs()) failure = out_of_memory_error;
   if (!failure.empty()) {
     while (const std::optional<std::size_t> index = shared.take_next())
       shared.relay.record_error(*index, failure, 0, 0);

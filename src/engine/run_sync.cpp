@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <memory>
+#include <new>
 #include <random>
 
 #include "engine/completion_relay.hpp"
@@ -23,7 +24,7 @@ extern "C" void on_stop_signal(int signum) {
   stop_signal = signum;
 }
 
-int abort_when_stopped(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+int abort_when_stopped(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
   return stop_signal != 0;
 }
 
@@ -87,23 +88,24 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
   std::unique_ptr<CURL, void (*)(CURL *)> easy(curl_easy_init(), curl_easy_cleanup);
   response_buffer buffer;
   if (easy) {
-    configure_easy(easy.get(), plan.request, plan.https, buffer);
+    try {
+      configure_easy(easy.get(), plan.request, plan.https, buffer);
+    } catch (const std::bad_alloc &) {  // every artist ends as out of memory, below
+      note_out_of_memory(true);
+    }
     curl_easy_setopt(easy.get(), CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(easy.get(), CURLOPT_XFERINFOFUNCTION, abort_when_stopped);
   }
 
-  for (std::size_t index = 0; index < plan.artists.size(); ++index) {
-    if (!easy) {
-      relay.record_error(index, "could not create a curl handle", 0, 0);
-      continue;
-    }
-    if (relay.answer_from_store(index)) continue;
+  // One artist's attempts until its record is complete. `attempts` counts them as they go.
+  const auto fetch_one = [&](std::size_t index, int &attempts) {
+    if (relay.answer_from_store(index)) return;
     if (breaker.tripped()) {
       relay.record_error(index, breaker.error(), 0, 0);
-      continue;
+      return;
     }
-    int attempts = 0;
     int resends = 0;
+
     bool resend = false;  // the last request never reached the server: again at once, not counted
     while (!report.is_complete(index)) {
       if (!resend) sleep_unless_stopped(bucket.wait_s(seconds_since(started)));
@@ -142,6 +144,24 @@ run_report run_sync(const run_plan &plan, const run_hooks &hooks) {
         break;
       }
       sleep_unless_stopped(next.delay_s);
+    }
+  };
+
+  for (std::size_t index = 0; index < plan.artists.size(); ++index) {
+    if (out_of_memory_stops_runs()) {  // like a signal: no more requests
+      relay.record_error(index, out_of_memory_error, 0, 0);
+      continue;
+    }
+    if (!easy) {
+      relay.record_error(index, "could not create a curl handle", 0, 0);
+      continue;
+    }
+    int attempts = 0;
+    try {
+      fetch_one(index, attempts);
+    } catch (const std::bad_alloc &) {  // this artist ends here, the others at the top of the loop
+      note_out_of_memory(true);
+      relay.record_error(index, out_of_memory_error, 0, attempts);
     }
   }
   result.records = report.take_report();

@@ -87,8 +87,8 @@ void aggregator::mark_done(std::size_t index) {
 record_list aggregator::take_report() {
   for (std::size_t i = 0; i < done_.size(); ++i) {
     if (done_[i]) continue;
-    artist_record record = records_[i];
-    record.error = "not fetched";
+    artist_record record;  // nothing to keep from a record never completed
+    record.error = "not fetched";  // short enough to need no allocation
     records_.set(i, std::move(record));
   }
   done_.clear();  // every index is now out of range: later completions are ignored

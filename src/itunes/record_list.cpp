@@ -1,6 +1,7 @@
 #include "itunes/record_list.hpp"
 
 #include <limits>
+#include <new>
 #include <utility>
 
 namespace itunes {
@@ -17,7 +18,11 @@ artist_record record_list::operator[](std::size_t index) const {
   if (at.whole) return *at.whole;
   artist_record record;
   record.artist = std::string(artists_[index]);
-  if (at.error != 0) record.error = errors_[at.error - 1];
+  if (at.error == out_of_memory) {
+    record.error = "out of memory";
+  } else if (at.error != 0) {
+    record.error = errors_[at.error - 1];
+  }
   record.result_count = at.result_count;
   record.http_status = at.http_status;
   record.attempts = at.attempts;
@@ -30,14 +35,25 @@ artist_record record_list::operator[](std::size_t index) const {
 std::uint8_t record_list::shared_error(std::string_view error) {
   for (std::size_t i = 0; i < errors_.size(); ++i)
     if (errors_[i] == error) return static_cast<std::uint8_t>(i + 1);
-  if (errors_.size() == std::numeric_limits<std::uint8_t>::max()) return 0;
+  if (errors_.size() + 1 >= out_of_memory) return 0;
   errors_.emplace_back(error);
   return static_cast<std::uint8_t>(errors_.size());
 }
 
-void record_list::set(std::size_t index, artist_record record) {
+void record_list::set(std::size_t index, artist_record record) noexcept {
   entry &at = entries_[index];
   at = entry{};
+  try {
+    store(at, index, std::move(record));
+  } catch (const std::bad_alloc &) {  // the record's own text found no room: what it says is lost
+    at = entry{};
+    at.error = out_of_memory;
+    at.http_status = static_cast<std::uint16_t>(record.http_status);
+    at.attempts = static_cast<std::uint16_t>(record.attempts);
+  }
+}
+
+void record_list::store(entry &at, std::size_t index, artist_record record) {
   const bool small = record.results.empty() && record.suggestions.empty() && record.suggestion_notes.empty() &&
                      record.result_count <= std::numeric_limits<std::uint32_t>::max() &&
                      record.http_status >= 0 && record.http_status <= std::numeric_limits<std::uint16_t>::max() &&

@@ -63,8 +63,9 @@ class record_list {
     }
   }
 
-  // Replaces record `index`; its `artist` is ignored (the name stays the list's).
-  void set(std::size_t index, artist_record record);
+  // Replaces record `index`; its `artist` is ignored (the name stays the list's). Never throws: when a record
+  // that must be kept whole finds no memory, it becomes an error record saying "out of memory".
+  void set(std::size_t index, artist_record record) noexcept;
 
   std::vector<artist_record> to_vector() const;
 
@@ -78,7 +79,7 @@ class record_list {
     std::uint32_t result_count = 0;
     std::uint16_t http_status = 0;
     std::uint16_t attempts = 0;
-    std::uint8_t error = 0;  // 0: none; else errors_[error - 1], a text many records share
+    std::uint8_t error = 0;  // 0: none; out_of_memory; else errors_[error - 1], a text many records share
     match_mode match = match_mode::exact;
     bool ok = false;
     bool page_full = false;
@@ -89,8 +90,10 @@ class record_list {
   std::vector<entry> entries_;
   std::vector<std::string> errors_;  // at most 255 distinct error texts kept once
 
+  static constexpr std::uint8_t out_of_memory = 255;  // the record could not be stored
   // The index of `error` in errors_ plus one, adding it when there is room; 0 when there is none.
   std::uint8_t shared_error(std::string_view error);
+  void store(entry &at, std::size_t index, artist_record record);  // set()'s work; may throw std::bad_alloc
 };
 
 }  // namespace itunes

@@ -9,7 +9,9 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <utility>
 #ifdef RAPIDJSON_SSE2
 #include <emmintrin.h>
@@ -388,11 +390,35 @@ std::string_view without_lone_surrogates(std::string_view body, std::string &fix
   return fixed;
 }
 
+// The parser's stack (nesting levels, and strings copied out of a stream that is not parsed in situ).
+// RapidJSON 1.1.0's internal::Stack keeps Realloc's result unchecked, then writes through it: a null from the
+// default CrtAllocator is a crash. This one throws std::bad_alloc instead, before the stack has changed (it
+// frees its old block when the reader unwinds), and the caller ends that artist as out of memory.
+struct throwing_allocator {
+  static const bool kNeedFree = true;
+  void *Malloc(std::size_t size) {
+    if (size == 0) return nullptr;
+    void *block = std::malloc(size);
+    if (block == nullptr) throw std::bad_alloc();
+    return block;
+  }
+  void *Realloc(void *original, std::size_t, std::size_t size) {
+    if (size == 0) {
+      std::free(original);
+      return nullptr;
+    }
+    void *block = std::realloc(original, size);
+    if (block == nullptr) throw std::bad_alloc();
+    return block;
+  }
+  static void Free(void *block) { std::free(block); }
+};
+
 template <unsigned flags, typename Stream>
 parse_result parse_with(std::string_view body, Stream &stream, const album_filter &keep) {
   parse_result result;
   results_handler<Stream> handler(body, stream, keep);
-  rapidjson::Reader reader;
+  rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, throwing_allocator> reader;
   const rapidjson::ParseResult parsed = reader.Parse<flags>(stream, handler);
   if (handler.error() != nullptr) {
     result.error = handler.error();
@@ -444,13 +470,16 @@ parse_result parse_results(std::string_view server_body, const album_filter &kee
   }
   constexpr std::size_t padding = 16;
   thread_local std::string padded;
+  // One huge body must not stay with the thread, neither after its parse nor after running out of memory.
+  struct release_when_huge {
+    ~release_when_huge() {
+      if (padded.capacity() > 1024 * 1024) std::string().swap(padded);
+    }
+  } release;
   padded.assign(body.data(), body.size());
   padded.append(padding, '\0');
   rapidjson::InsituStringStream stream(padded.data());
-  parse_result result =
-      parse_with<prevalidated_parse_flags | rapidjson::kParseInsituFlag>(body, stream, keep);
-  if (padded.capacity() > 1024 * 1024) padded = std::string();  // one huge body must not stay with the thread
-  return result;
+  return parse_with<prevalidated_parse_flags | rapidjson::kParseInsituFlag>(body, stream, keep);
 }
 
 }  // namespace itunes

@@ -34,7 +34,8 @@ using album_filter = std::function<bool(const std::string *artist_name)>;
 // a top level that is not an object and a missing or non-array "results". Elements that are not objects are
 // skipped. Never reads past `body`, never recurses per nesting level. With `keep`, an album it refuses keeps
 // only its artist_name, and so an empty json (a kept album's json is never empty): copying out the text of
-// albums that will be dropped is most of a parse's memory work.
+// albums that will be dropped is most of a parse's memory work. Throws std::bad_alloc when the parse does not
+// fit in memory (the parser's own stack included).
 parse_result parse_results(std::string_view body, const album_filter &keep = nullptr);
 
 }  // namespace itunes

@@ -32,8 +32,8 @@ void run_log::request_started(std::size_t artist) {
   event.resend = last_[artist] != no_request && record_.requests[last_[artist]].never_processed;
   event.attempt = event.resend ? attempts_[artist] : ++attempts_[artist];
   event.start_us = event.end_us = now_us();
-  open_[artist] = last_[artist] = record_.requests.size();
-  record_.requests.push_back(event);
+  record_.requests.push_back(event);  // first: out of memory here must leave no index past the end
+  open_[artist] = last_[artist] = record_.requests.size() - 1;
 }
 
 void run_log::artist_finished(std::size_t artist, const itunes::artist_record &record, std::string_view) {

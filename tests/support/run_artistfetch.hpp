@@ -14,6 +14,7 @@ struct artistfetch_run {
   double timeout_s = 60;
   int send_signal = 0;  // sent after send_after_s seconds, when not 0
   double send_after_s = 0;
+  unsigned long address_space_kib = 0;  // when not 0, the program runs under `ulimit -v` this many KiB
 };
 
 // Runs the program under test (program_path()) with `args`. The cache and the endpoint come only from the
