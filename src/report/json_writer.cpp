@@ -3,6 +3,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <new>
 #include <string>
 #include <string_view>
 
@@ -98,9 +99,23 @@ void emit_records(const itunes::record_list &records, bool as_document, std::str
                   std::size_t chunk, Flush flush) {
   if (as_document) out += "{\"artists\":[";
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (as_document) out += i == 0 ? "\n  " : ",\n  ";
-    records.visit(i, [&out](const itunes::artist_record &record) { append_record(out, record); });
-    if (!as_document) out += '\n';
+    const std::size_t before = out.size();
+    const auto append = [&] {
+      if (as_document) out += i == 0 ? "\n  " : ",\n  ";
+      records.visit(i, [&out](const itunes::artist_record &record) { append_record(out, record); });
+      if (!as_document) out += '\n';
+    };
+    try {
+      append();
+    } catch (const std::bad_alloc &) {
+      // Out of memory with records waiting in the buffer: write them out, give the buffer's memory back and
+      // try this record alone once more. Rendering to a string has nowhere to put them: it fails.
+      if (chunk == std::string::npos) throw;
+      out.resize(before);
+      flush(out);
+      std::string().swap(out);
+      append();
+    }
     if (out.size() >= chunk) flush(out);
   }
   if (as_document) out += records.empty() ? "]}\n" : "\n]}\n";
@@ -138,7 +153,10 @@ int write_report(std::FILE *out, const itunes::record_list &records, output_form
     write_out(buffer);
   } else {
     constexpr std::size_t chunk = 64 * 1024;
-    buffer.reserve(chunk + 4096);
+    try {
+      buffer.reserve(chunk + 4096);
+    } catch (const std::bad_alloc &) {  // short of memory already: the records go out in smaller writes
+    }
     emit_records(records, format == output_format::json, buffer, chunk, write_out);
   }
   return error;
