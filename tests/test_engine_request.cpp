@@ -131,6 +131,11 @@ TEST_SUITE("request errors") {
     plan.base_url = server.base_url();
     plan.https = false;
     plan.retry.retries = 0;
+    // Once with descriptors to spare: UndefinedBehaviorSanitizer checks each dynamic type the first time it
+    // meets it by probing the memory through a pipe, which finds no descriptor under the hog and reads as a
+    // bad vptr. Checked once here, the types are in its cache.
+    REQUIRE(engine::run_sync(plan).records.ok(0));
+    const int requests_before = server.requests_for("Starved");
     engine::run_report report;
     {
       descriptor_hog hog;
@@ -141,6 +146,6 @@ TEST_SUITE("request errors") {
     CHECK_FALSE(report.records[0].ok);
     CHECK(report.records[0].error.find("too many open files") == 0);
     CHECK(report.records[0].error.find("(curl error 7)") != std::string::npos);
-    CHECK(server.requests_for("Starved") == 0);
+    CHECK(server.requests_for("Starved") == requests_before);
   }
 }
