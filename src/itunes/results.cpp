@@ -395,7 +395,7 @@ std::string_view without_lone_surrogates(std::string_view body, std::string &fix
 // default CrtAllocator is a crash. This one throws std::bad_alloc instead, before the stack has changed (it
 // frees its old block when the reader unwinds), and the caller ends that artist as out of memory.
 struct throwing_allocator {
-  static const bool kNeedFree = true;
+  [[maybe_unused]] static const bool kNeedFree = true;  // RapidJSON's allocator concept
   void *Malloc(std::size_t size) {
     if (size == 0) return nullptr;
     void *block = std::malloc(size);

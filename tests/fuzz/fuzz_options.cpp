@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -37,7 +38,8 @@ bool opens_a_file(const std::vector<std::string> &arguments) {
 void check_options(const cli::options &opts) {
   require(!opts.artists.empty());
   std::unordered_set<std::string> seen;
-  for (const std::string &name : opts.artists) {
+  for (std::string_view view : opts.artists) {
+    const std::string name(view);
     require(cli::name_problem(name).empty());
     require(name.find_first_not_of(" \t\v\f\r") != std::string::npos);
     require(seen.insert(name).second);
