@@ -3,12 +3,14 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include <cstdio>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "report/output.hpp"
+#include "report/record_stream.hpp"
 #include "text/escape.hpp"
 #include "text/width.hpp"
 
@@ -351,5 +353,47 @@ TEST_SUITE("output") {
 
   TEST_CASE("an empty report renders the header alone") {
     CHECK(report::render_table({}) == "ARTIST  ALBUM  RELEASED  TRACKS  GENRE\n");
+  }
+}
+
+TEST_SUITE("record stream") {
+  // What --stream wrote to a temporary file.
+  std::string written(std::FILE *file) {
+    std::rewind(file);
+    std::string text;
+    for (int c; (c = std::fgetc(file)) != EOF;) text += static_cast<char>(c);
+    return text;
+  }
+
+  TEST_CASE("each record is one line, as render_ndjson prints it") {
+    std::FILE *file = std::tmpfile();
+    REQUIRE(file != nullptr);
+    report::record_stream stream(file, text::name_list{"Adele"});
+    itunes::artist_record record;
+    record.artist = "Adele";
+    record.ok = true;
+    record.attempts = 1;
+    stream.artist_finished(0, record, {});
+    CHECK(written(file) == report::render_ndjson({record}));
+    CHECK(stream.error() == 0);
+    std::fclose(file);
+  }
+
+  TEST_CASE("a record the run had no memory to copy is still a line, named from the list") {
+    std::FILE *file = std::tmpfile();
+    REQUIRE(file != nullptr);
+    report::record_stream stream(file, text::name_list{"Adele", "Tab\t\"quoted\" \\ Björk"});
+    itunes::artist_record lost;  // what the engine hands over then: no name, the error
+    lost.error = "out of memory";
+    lost.attempts = 2;
+    stream.artist_finished(1, lost, {});
+    const std::string line = written(file);
+    CHECK(line == "{\"artist\":\"Tab\\u0009\\\"quoted\\\" \\\\ Björk\",\"status\":\"error\","
+                  "\"error\":\"out of memory\",\"attempts\":2}\n");
+    rapidjson::Document document;
+    document.Parse(line.c_str());
+    REQUIRE_FALSE(document.HasParseError());
+    CHECK(std::string(document["artist"].GetString()) == "Tab\t\"quoted\" \\ Björk");
+    std::fclose(file);
   }
 }

@@ -163,7 +163,7 @@ class program {
     const char *label = opts_.sync ? "sync" : "async";
     monitor_.begin_run(label, hooks);
     std::optional<report::record_stream> stream;  // the records are printed as they finish
-    if (opts_.stream) hooks.observers.push_back(&stream.emplace(stdout, monitor_.bar()));
+    if (opts_.stream) hooks.observers.push_back(&stream.emplace(stdout, plan_.artists, monitor_.bar()));
     engine::run_report report = opts_.sync ? engine::run_sync(plan_, hooks) : engine::run_async(plan_, hooks);
     engine::install_stop_signal_recorder();  // libuv reset the signals to their defaults
     monitor_.end_run(report);

@@ -76,8 +76,11 @@ void completion_relay::artist_finished(std::size_t index, std::string_view body)
     const itunes::artist_record record = report_.record(index);  // a copy: the list keeps records compact
     const std::string_view shown = record.ok ? body : std::string_view();
     notify([&](run_observer &observer) { observer.artist_finished(index, record, shown); });
-  } catch (const std::bad_alloc &) {  // no copy to show: the observers miss this record, and the runs stop
+  } catch (const std::bad_alloc &) {  // no copy to show: the observers get an out of memory record instead
     note_out_of_memory(true);
+    itunes::artist_record lost;  // nothing in it allocates: the text fits in the string itself
+    lost.error = out_of_memory_error;
+    notify([&](run_observer &observer) { observer.artist_finished(index, lost, {}); });
   }
 }
 

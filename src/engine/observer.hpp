@@ -43,7 +43,9 @@ class run_observer {
   // A request has ended.
   virtual void request_finished(std::size_t /*artist*/, const request_timings & /*timings*/) {}
   // An artist's record is complete; `body` is the response it came from when the record is ok (a 200 answer
-  // that parsed, or a stored one), else empty.
+  // that parsed, or a stored one), else empty. When memory ran out before the record could be copied for the
+  // observers, `record` is an error record saying "out of memory" with an empty `artist`: `artist` (the index)
+  // still names it.
   virtual void artist_finished(std::size_t /*artist*/, const itunes::artist_record & /*record*/,
                                std::string_view /*body*/) {}
 };
