@@ -422,7 +422,7 @@ TEST_SUITE("features") {
     cli::options opts;
     opts.base_url = server.base_url();
     opts.artists = {"Lorde"};
-    const std::string url = engine::query_urls(cli::make_run_plan(opts)).at(0);
+    const std::string url = engine::query_url(cli::make_run_plan(opts), 0);
     const std::string entry = cache::response_cache(cache.path(), 86400).entry_path(url);
     REQUIRE(::mkdir(entry.c_str(), 0700) == 0);
     const std::vector<std::string> args{"--base-url", server.base_url(), "--cache-dir", cache.path(), "Lorde"};

@@ -374,8 +374,9 @@ TEST_SUITE("cli hostile signals") {
     opts.artists = names;
     const cache::response_cache store(cache.path(), 86400);
     const std::time_t now = std::time(nullptr);
-    for (const std::string &url : engine::query_urls(cli::make_run_plan(opts)))
-      REQUIRE(store.store(url, "{\"resultCount\":0,\"results\":[]}", now).empty());
+    const engine::run_plan plan = cli::make_run_plan(opts);
+    for (std::size_t index = 0; index < plan.artists.size(); ++index)
+      REQUIRE(store.store(engine::query_url(plan, index), "{\"resultCount\":0,\"results\":[]}", now).empty());
     std::string input;
     for (const std::string &name : names) input += name + "\n";
     std::ofstream(cache / "names.txt") << input;

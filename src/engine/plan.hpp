@@ -49,7 +49,4 @@ struct run_plan {
 // megabytes held for the whole run.
 std::string query_url(const run_plan &plan, std::size_t index);
 
-// Every artist's query URL, in input order (tests; a run makes each when it needs it, with query_url()).
-std::vector<std::string> query_urls(const run_plan &plan);
-
 }  // namespace engine

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <system_error>
 #include <utility>
 #ifdef RAPIDJSON_SSE2
 #include <emmintrin.h>
@@ -325,17 +326,10 @@ bool has_byte_the_simd_scan_misses(std::string_view body) {
 // The value of the four hex digits at `at`, or -1 when they are not four hex digits.
 int hex4_at(std::string_view text, std::size_t at) {
   if (at + 4 > text.size()) return -1;
-  int value = 0;
-  for (std::size_t i = at; i < at + 4; ++i) {
-    const char c = text[i];
-    int digit = -1;
-    if (c >= '0' && c <= '9') digit = c - '0';
-    if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
-    if (digit < 0) return -1;
-    value = value * 16 + digit;
-  }
-  return value;
+  unsigned value = 0;  // unsigned: from_chars then accepts no sign
+  const char *first = text.data() + at;
+  const auto [end, error] = std::from_chars(first, first + 4, value, 16);
+  return error == std::errc() && end == first + 4 ? static_cast<int>(value) : -1;
 }
 
 bool is_high_surrogate(int unit) {

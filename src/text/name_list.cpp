@@ -14,9 +14,13 @@ name_list::name_list(const std::vector<std::string> &names) {
   for (const std::string &name : names) push_back(name);
 }
 
+std::string_view name_list::name_at(const block &data, std::size_t index) {
+  const std::size_t begin = index == 0 ? 0 : data.ends[index - 1];
+  return std::string_view(data.text).substr(begin, data.ends[index] - begin);
+}
+
 const std::string_view name_list::operator[](std::size_t index) const {
-  const std::size_t begin = index == 0 ? 0 : data_->ends[index - 1];
-  return std::string_view(data_->text).substr(begin, data_->ends[index] - begin);
+  return name_at(*data_, index);
 }
 
 name_list::block &name_list::own() {
@@ -52,10 +56,6 @@ void name_list::remove_duplicates() {
   std::vector<std::uint32_t> slots(capacity, empty_slot);
   const std::hash<std::string_view> hash;
   std::size_t kept = 0, written = 0, read_from = 0;
-  const auto kept_name = [&data](std::size_t index) {
-    const std::size_t begin = index == 0 ? 0 : data.ends[index - 1];
-    return std::string_view(data.text).substr(begin, data.ends[index] - begin);
-  };
   for (std::size_t i = 0; i < data.ends.size(); ++i) {
     const std::size_t end = data.ends[i];
     const std::string_view name(data.text.data() + read_from, end - read_from);
@@ -63,7 +63,7 @@ void name_list::remove_duplicates() {
     std::size_t slot = hash(name) & (capacity - 1);
     bool seen = false;
     for (; slots[slot] != empty_slot; slot = (slot + 1) & (capacity - 1)) {
-      if (kept_name(slots[slot]) == name) {
+      if (name_at(data, slots[slot]) == name) {  // names before `kept` already sit where they stay
         seen = true;
         break;
       }

@@ -48,6 +48,7 @@ class name_list {
   std::shared_ptr<block> data_;
 
   block &own();  // the block, copied first when another list shares it
+  static std::string_view name_at(const block &data, std::size_t index);
 };
 
 }  // namespace text
